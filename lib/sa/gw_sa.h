@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The runtime SA shared by the control path (which creates and retires it)
+ * and the workers (which look it up and process packets with it).
+ *
+ * Ownership: one worker owns each SA (sa->owner). Only the owner processes
+ * its packets, so the outbound sequence number, the replay window and the
+ * per-SA counters are single-writer and need no atomics; packets that RSS
+ * delivers to another worker are handed off to the owner (as VPP does).
+ *
+ * Lifetime: created by the control path, published to workers by ring
+ * message, freed (keys wiped) only after every worker passed a quiescent
+ * state following its removal.
+ */
+#ifndef GW_SA_H
+#define GW_SA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gw_addr.h"
+#include "gw_cfg.h"
+#include "gw_common.h"
+#include "gw_crypto.h"
+#include "gw_replay.h"
+
+struct rte_mbuf;
+struct gw_esp_ctx;
+struct gw_sa;
+
+/**
+ * Burst contract: processes n packets of one SA in place; returns the
+ * number of good packets, which are first in mb[]; bad packets follow,
+ * already counted by reason, for the caller to free.
+ */
+typedef uint16_t (*gw_sa_process_fn)(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+				     struct rte_mbuf *mb[], uint16_t n);
+
+enum {
+	GW_SA_F_ESN = 1 << 0,
+	GW_SA_F_UDP = 1 << 1,      /**< ESP in UDP (RFC 3948) */
+	GW_SA_F_TUNNEL = 1 << 2,
+	GW_SA_F_OUTER_V6 = 1 << 3,
+};
+
+/** IPv4 selector in host order, for the inbound inner-packet check. */
+struct gw_sa_sel4 {
+	uint32_t net;
+	uint32_t mask;
+};
+
+/** Packet and byte counters of one SA, written by its owner only. */
+struct gw_sa_counters {
+	uint64_t packets;
+	uint64_t bytes;            /**< inner (plaintext) bytes */
+	uint64_t drops;            /**< all reasons; per reason in worker stats */
+	uint64_t replay;
+	uint64_t icv;
+	uint64_t bad_padding;
+	uint64_t inner_policy;
+};
+
+struct gw_sa {
+	/* --- hot: read for every packet --- */
+	gw_sa_process_fn process;  /**< chosen at install by direction/encap */
+	uint32_t spi;              /**< host order */
+	uint16_t owner;            /**< worker index */
+	uint8_t flags;             /**< GW_SA_F_* */
+	uint8_t dir;               /**< enum gw_sa_dir */
+	uint8_t hdr_len;           /**< outer header template bytes (20 or 28) */
+	uint8_t n_local_sel;
+	uint8_t n_remote_sel;
+	uint8_t pad0;
+	uint64_t seq;              /**< outbound: last sequence number used */
+	uint64_t seq_limit;        /**< outbound: highest allowed (2^32-1 or 2^64-1) */
+	uint8_t hdr[48];           /**< outbound: outer IPv4 [+ UDP] template */
+	struct gw_sa_counters cnt __attribute__((aligned(64)));
+	struct gw_aead_key key;    /**< expanded once at install */
+	struct gw_replay replay;   /**< inbound only */
+	struct gw_sa_sel4 local_sel[GW_MAX_TS];   /**< inner destinations (in) */
+	struct gw_sa_sel4 remote_sel[GW_MAX_TS];  /**< inner sources (in) */
+
+	/* --- cold: control path and display --- */
+	char name[GW_NAME_MAX];
+	uint32_t id;               /**< control-path handle */
+	enum gw_esp_alg alg;
+	enum gw_sa_mode mode;
+	struct gw_addr local;
+	struct gw_addr remote;
+	uint16_t encap_sport;
+	uint16_t encap_dport;
+	uint64_t created_ns;
+} __attribute__((aligned(64)));
+
+/** True when an IPv4 inner packet (host order) is within the SA's selectors. */
+static inline bool
+gw_sa_inner_ok4(const struct gw_sa *sa, uint32_t src, uint32_t dst)
+{
+	bool s = false, d = false;
+
+	for (unsigned i = 0; i < sa->n_remote_sel; i++)
+		s |= ((src ^ sa->remote_sel[i].net) & sa->remote_sel[i].mask) == 0;
+	for (unsigned i = 0; i < sa->n_local_sel; i++)
+		d |= ((dst ^ sa->local_sel[i].net) & sa->local_sel[i].mask) == 0;
+	return s && d;
+}
+
+#endif /* GW_SA_H */
