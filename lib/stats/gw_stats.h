@@ -17,6 +17,7 @@
 	_(MALFORMED, "malformed", "malformed or truncated header")             \
 	_(UNSUPPORTED, "unsupported", "unsupported protocol (e.g. IPv6)")      \
 	_(MULTISEG, "multiseg", "chained mbuf not supported")                  \
+	_(LOOPED, "looped", "own transmitted frame seen again (AF_PACKET)")    \
 	_(NO_SA, "no_sa", "inbound ESP with unknown SPI")                      \
 	_(ESP_TRUNCATED, "esp_truncated", "ESP packet too short")              \
 	_(REPLAY, "replay", "replayed or outside the anti-replay window")      \

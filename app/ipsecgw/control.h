@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The control path: owns the configuration, creates and retires SAs and
+ * SPD tables, keeps the authoritative neighbour table (static + ARP), and
+ * serves the console and the control socket. Runs on the main lcore and
+ * sleeps in poll() between rounds so it never competes with workers.
+ */
+#ifndef IPSECGW_CONTROL_H
+#define IPSECGW_CONTROL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "gw_cfg.h"
+#include "gw_cli.h"
+#include "gw_crypto.h"
+#include "gw_sa.h"
+#include "gw_spd.h"
+#include "gw_stats.h"
+
+/** The control path's record of an installed SA. */
+struct gw_ctl_sa {
+	struct gw_sa *sa;
+	struct gw_sa_counters base; /**< counters at the last `clear stats` */
+	uint64_t installed_ns;
+};
+
+/** The authoritative neighbour entry. */
+struct gw_ctl_neigh {
+	uint32_t ip;               /**< host order */
+	uint16_t port;
+	bool is_static;
+	struct rte_ether_addr mac;
+	uint64_t updated_ns;
+};
+
+#define GW_CTL_MAX_NEIGH 1024
+
+/** Counters of the control path itself. */
+struct gw_ctl_stats {
+	uint64_t arp_requests_in;
+	uint64_t arp_replies_in;
+	uint64_t arp_replies_out;
+	uint64_t arp_requests_out;
+	uint64_t arp_invalid;
+	uint64_t ike_unhandled;     /**< IKE packets before IKE exists */
+	uint64_t slow_other;
+	uint64_t alloc_failed;
+	uint64_t neigh_table_full;
+};
+
+struct gw_control {
+	struct gw_cfg cfg;
+	struct gw_crypto_lcore crypto;
+	struct gw_ctl_sa *sas;
+	unsigned n_sas;
+	struct gw_spd_table *spd;
+	struct gw_ctl_neigh neigh[GW_CTL_MAX_NEIGH];
+	unsigned n_neigh;
+	struct gw_worker_stats base[GW_MAX_WORKERS]; /**< at `clear stats` */
+	struct gw_ctl_stats stats;
+	struct gw_ctl_server *server;
+	struct gw_console *console;
+	uint64_t started_ns;
+	volatile bool quit;
+};
+
+extern struct gw_control gw_control;
+
+/** Installs every configured SA, the SPD and static neighbours. 0 or -1. */
+int gw_control_install_config(void);
+
+/** Sets (or learns) a neighbour and pushes it to the workers. */
+int gw_control_neigh_set(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
+			 bool is_static);
+
+/** Runs the control loop until quit or a signal. */
+void gw_control_loop(void);
+
+/** Registers the CLI command table (commands.c). */
+void gw_commands_register(void);
+
+/** Monotonic nanoseconds, for ages and timestamps. */
+uint64_t gw_now_ns(void);
+
+#endif /* IPSECGW_CONTROL_H */

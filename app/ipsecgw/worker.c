@@ -1,0 +1,626 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker pipeline. One burst goes through stages, each working on an
+ * array of packets: classify (L2/L3 checks, local delivery, direction),
+ * outbound (SPD -> SA), inbound (SPI -> SA), clear inbound (SPD check),
+ * ESP by runs of packets of the same SA, then forward (route, neighbour,
+ * L2 header, TX buffer). Every packet that leaves the pipeline early is
+ * counted by reason. Nothing here locks, allocates, logs or makes a
+ * syscall per packet; the only sleep is when a whole poll round was idle.
+ */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_icmp.h>
+#include <rte_udp.h>
+#include <rte_tcp.h>
+
+#include "dataplane.h"
+#include "gw_pkt.h"
+
+struct gw_dp gw_dp;
+int gw_mbuf_sa_offset = -1;
+
+#define ETH_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
+#define IKE_PORT 500
+#define NATT_PORT 4500
+
+int
+gw_mbuf_sa_register(void)
+{
+	static const struct rte_mbuf_dynfield desc = {
+		.name = "ipsecgw_sa",
+		.size = sizeof(struct gw_sa *),
+		.align = __alignof__(struct gw_sa *),
+	};
+
+	gw_mbuf_sa_offset = rte_mbuf_dynfield_register(&desc);
+	return gw_mbuf_sa_offset < 0 ? -1 : 0;
+}
+
+static inline void
+drop(struct gw_worker *w, struct rte_mbuf *m, enum gw_drop why)
+{
+	w->stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline void
+tx_buffer(struct gw_worker *w, struct rte_mbuf *m, uint16_t port)
+{
+	typeof(w->txbuf[0]) *b = &w->txbuf[port];
+
+	if (unlikely(b->n == RTE_DIM(b->pkts))) {
+		drop(w, m, GW_DROP_TX_FULL);
+		return;
+	}
+	b->pkts[b->n++] = m;
+}
+
+void
+gw_worker_flush(struct gw_worker *w)
+{
+	for (unsigned i = 0; i < gw_dp.n_ports; i++) {
+		uint16_t port = gw_dp.port_ids[i];
+		typeof(w->txbuf[0]) *b = &w->txbuf[port];
+		uint16_t sent;
+
+		if (b->n == 0)
+			continue;
+		sent = rte_eth_tx_burst(port, w->txq, b->pkts, b->n);
+		w->stats.tx_packets += sent;
+		if (unlikely(sent < b->n)) {
+			w->stats.drops[GW_DROP_TX_FULL] += b->n - sent;
+			rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+		}
+		b->n = 0;
+	}
+}
+
+/* Hands a classified packet (SA in its dynfield) to the SA's owner. */
+static inline void
+handoff(struct gw_worker *w, struct rte_mbuf *m, struct gw_sa *sa)
+{
+	*gw_mbuf_sa(m) = sa;
+	if (unlikely(rte_ring_mp_enqueue(gw_dp.workers[sa->owner]->handoff, m) != 0)) {
+		drop(w, m, GW_DROP_HANDOFF_FULL);
+		return;
+	}
+	w->stats.handoff++;
+}
+
+/* Answers an ICMP echo request in place and queues it on its input port. */
+static void
+icmp_echo_reply(struct gw_worker *w, struct rte_mbuf *m,
+		struct rte_ether_hdr *eth, struct rte_ipv4_hdr *ip)
+{
+	uint16_t ihl = rte_ipv4_hdr_len(ip);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+	uint32_t sum;
+	rte_be32_t a;
+
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&gw_dp.port[m->port].mac, &eth->src_addr);
+	a = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = 64;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	/* type 8 -> 0 lowers the first word by 0x0800: adjust the sum */
+	sum = (uint32_t)icmp->icmp_cksum + rte_cpu_to_be_16(RTE_IP_ICMP_ECHO_REQUEST << 8);
+	icmp->icmp_cksum = (uint16_t)(sum + (sum >> 16));
+	w->stats.local++;
+	tx_buffer(w, m, m->port);
+}
+
+static inline void
+to_control(struct gw_worker *w, struct rte_mbuf *m)
+{
+	if (unlikely(!gw_ctrl_up_packet(&gw_dp.ctrl, m))) {
+		drop(w, m, GW_DROP_SLOW_RING_FULL);
+		return;
+	}
+	w->stats.local++;
+}
+
+/* Packets for one of our addresses: ESP goes to *esp, the rest is handled. */
+static inline void
+classify_local(struct gw_worker *w, struct rte_mbuf *m, struct rte_ether_hdr *eth,
+	       struct rte_ipv4_hdr *ip, uint16_t ihl, struct rte_mbuf **esp,
+	       uint16_t *n_esp)
+{
+	uint16_t l3_payload = rte_be_to_cpu_16(ip->total_length) - ihl;
+
+	m->l2_len = ETH_LEN;
+	m->l3_len = ihl;
+	if (ip->next_proto_id == IPPROTO_ESP) {
+		m->l4_len = 0;
+		esp[(*n_esp)++] = m;
+		return;
+	}
+	if (ip->next_proto_id == IPPROTO_UDP) {
+		const struct rte_udp_hdr *udp = (const void *)((uint8_t *)ip + ihl);
+		uint16_t dport;
+
+		if (unlikely(l3_payload < sizeof(*udp))) {
+			drop(w, m, GW_DROP_MALFORMED);
+			return;
+		}
+		dport = rte_be_to_cpu_16(udp->dst_port);
+		if (dport == NATT_PORT && l3_payload > sizeof(*udp) + 4 &&
+		    *(const uint32_t *)(udp + 1) != 0) {
+			/* RFC 3948: a non-zero first word is an SPI */
+			m->l4_len = sizeof(*udp);
+			esp[(*n_esp)++] = m;
+			return;
+		}
+		if (dport == NATT_PORT || dport == IKE_PORT) {
+			to_control(w, m);
+			return;
+		}
+	}
+	if (ip->next_proto_id == IPPROTO_ICMP && l3_payload >= sizeof(struct rte_icmp_hdr)) {
+		const struct rte_icmp_hdr *icmp = (const void *)((uint8_t *)ip + ihl);
+
+		if (icmp->icmp_type == RTE_IP_ICMP_ECHO_REQUEST && icmp->icmp_code == 0 &&
+		    (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) == 0) {
+			icmp_echo_reply(w, m, eth, ip);
+			return;
+		}
+	}
+	drop(w, m, GW_DROP_NOT_FOR_US);
+}
+
+static inline bool
+is_broadcast_or_multicast(uint32_t dst)
+{
+	if (dst >= 0xe0000000u) /* class D multicast, class E, limited broadcast */
+		return true;
+	for (unsigned i = 0; i < gw_dp.n_local; i++) {
+		const struct gw_local_addr *l = &gw_dp.local[i];
+
+		if (l->mask != ~0u && (dst & ~l->mask) == ~l->mask &&
+		    (dst & l->mask) == (l->ip & l->mask))
+			return true;
+	}
+	return false;
+}
+
+/* 5-tuple of an IPv4 packet whose header is at the start of the data. */
+static inline void
+flow_of(const struct rte_ipv4_hdr *ip, struct gw_flow4 *f)
+{
+	f->src = rte_be_to_cpu_32(ip->src_addr);
+	f->dst = rte_be_to_cpu_32(ip->dst_addr);
+	f->proto = ip->next_proto_id;
+	f->sport = f->dport = 0;
+	if ((f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP ||
+	     f->proto == IPPROTO_SCTP) &&
+	    (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) == 0 &&
+	    rte_be_to_cpu_16(ip->total_length) >= rte_ipv4_hdr_len(ip) + 4) {
+		const rte_be16_t *ports =
+			(const void *)((const uint8_t *)ip + rte_ipv4_hdr_len(ip));
+
+		f->sport = rte_be_to_cpu_16(ports[0]);
+		f->dport = rte_be_to_cpu_16(ports[1]);
+	}
+}
+
+/* Runs packets through their SAs, one call per run of the same SA. */
+static void
+esp_by_runs(struct gw_worker *w, struct rte_mbuf *mb[], struct gw_sa *sas[],
+	    uint16_t n, struct rte_mbuf *fwd[], uint16_t *n_fwd)
+{
+	uint16_t i = 0;
+
+	while (i < n) {
+		struct gw_sa *sa = sas[i];
+		uint16_t j = i + 1, good;
+
+		while (j < n && sas[j] == sa)
+			j++;
+		good = sa->process(&w->esp, sa, &mb[i], j - i);
+		for (uint16_t k = 0; k < good; k++)
+			fwd[(*n_fwd)++] = mb[i + k];
+		if (good < j - i)
+			rte_pktmbuf_free_bulk(&mb[i + good], j - i - good);
+		i = j;
+	}
+}
+
+/* Packets from the protected side: strip L2, SPD, then protect/bypass. */
+static void
+stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
+	       struct rte_mbuf *fwd[], uint16_t *n_fwd)
+{
+	const struct gw_spd_table *spd = w->spd;
+	struct rte_mbuf *prot[GW_BURST_MAX];
+	struct gw_sa *sas[GW_BURST_MAX];
+	uint16_t n_prot = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = mb[i];
+		struct rte_ipv4_hdr *ip;
+		const struct gw_spd_entry *e;
+		struct gw_flow4 f;
+		uint8_t action;
+
+		ip = (struct rte_ipv4_hdr *)rte_pktmbuf_adj(m, ETH_LEN);
+		flow_of(ip, &f);
+		e = spd ? gw_spd_lookup(spd, &f, 0) : NULL;
+		action = e ? e->action : (spd ? spd->default_action : GW_ACT_DISCARD);
+		if (action == GW_ACT_PROTECT) {
+			if (unlikely(e->sa->owner != w->idx)) {
+				handoff(w, m, e->sa);
+				continue;
+			}
+			prot[n_prot] = m;
+			sas[n_prot++] = e->sa;
+		} else if (action == GW_ACT_BYPASS) {
+			w->stats.bypassed++;
+			fwd[(*n_fwd)++] = m;
+		} else {
+			drop(w, m, e ? GW_DROP_POLICY_DISCARD : GW_DROP_NO_POLICY);
+		}
+	}
+	esp_by_runs(w, prot, sas, n_prot, fwd, n_fwd);
+}
+
+/* Decrypted packets are forwarded: their inner TTL drops by one. */
+static uint16_t
+dec_inner_ttl(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n)
+{
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(mb[i], struct rte_ipv4_hdr *);
+
+		if (unlikely(gw_ipv4_dec_ttl(ip) <= 1)) {
+			drop(w, mb[i], GW_DROP_TTL);
+			continue;
+		}
+		mb[k++] = mb[i];
+	}
+	return k;
+}
+
+/* ESP for our addresses: strip L2, SPI lookup, then the SA's inbound. */
+static void
+stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
+		  struct rte_mbuf *fwd[], uint16_t *n_fwd)
+{
+	uint32_t spis[GW_BURST_MAX];
+	const void *keys[GW_BURST_MAX];
+	void *data[GW_BURST_MAX];
+	struct rte_mbuf *own[GW_BURST_MAX];
+	struct gw_sa *sas[GW_BURST_MAX];
+	uint64_t hits = 0;
+	uint16_t n_keyed = 0, n_own = 0, first = *n_fwd;
+	struct rte_mbuf *keyed[GW_BURST_MAX];
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = mb[i];
+		uint16_t off = m->l3_len + m->l4_len;
+		const uint8_t *p = (const uint8_t *)rte_pktmbuf_adj(m, ETH_LEN);
+
+		if (unlikely(rte_pktmbuf_data_len(m) < off + 8u)) {
+			drop(w, m, GW_DROP_ESP_TRUNCATED);
+			continue;
+		}
+		spis[n_keyed] = rte_be_to_cpu_32(*(const uint32_t *)(p + off));
+		keys[n_keyed] = &spis[n_keyed];
+		keyed[n_keyed++] = m;
+	}
+	if (n_keyed == 0)
+		return;
+	rte_hash_lookup_bulk_data(w->spi_table, keys, n_keyed, &hits, data);
+	for (uint16_t i = 0; i < n_keyed; i++) {
+		struct gw_sa *sa = data[i];
+
+		if (unlikely(!(hits & (1ull << i)))) {
+			drop(w, keyed[i], GW_DROP_NO_SA);
+			continue;
+		}
+		if (unlikely(sa->owner != w->idx)) {
+			handoff(w, keyed[i], sa);
+			continue;
+		}
+		own[n_own] = keyed[i];
+		sas[n_own++] = sa;
+	}
+	esp_by_runs(w, own, sas, n_own, fwd, n_fwd);
+	*n_fwd = first + dec_inner_ttl(w, &fwd[first], *n_fwd - first);
+}
+
+/* Clear traffic from the unprotected side: allowed only by a bypass policy. */
+static void
+stage_inbound_clear(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
+		    struct rte_mbuf *fwd[], uint16_t *n_fwd)
+{
+	const struct gw_spd_table *spd = w->spd;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = mb[i];
+		struct rte_ipv4_hdr *ip;
+		const struct gw_spd_entry *e;
+		struct gw_flow4 f;
+		uint8_t action;
+
+		ip = (struct rte_ipv4_hdr *)rte_pktmbuf_adj(m, ETH_LEN);
+		flow_of(ip, &f);
+		e = spd ? gw_spd_lookup(spd, &f, 1) : NULL;
+		action = e ? e->action : (spd ? spd->default_action : GW_ACT_DISCARD);
+		if (action == GW_ACT_BYPASS) {
+			w->stats.bypassed++;
+			fwd[(*n_fwd)++] = m;
+		} else if (action == GW_ACT_PROTECT) {
+			drop(w, m, GW_DROP_PLAINTEXT_PROTECTED);
+		} else {
+			drop(w, m, e ? GW_DROP_POLICY_DISCARD : GW_DROP_NO_POLICY);
+		}
+	}
+}
+
+static void
+request_resolution(struct gw_worker *w, struct gw_neigh *nb, uint32_t ip, uint16_t port)
+{
+	uint64_t now = rte_rdtsc();
+	struct gw_event ev = {
+		.type = GW_EV_RESOLVE, .ip = ip, .port = port, .worker = (uint16_t)w->idx,
+	};
+
+	if (nb == NULL)
+		return; /* cache full: the control path still learns via ARP */
+	if (nb->state == GW_NEIGH_INCOMPLETE &&
+	    now - nb->requested_tsc < gw_dp.resolve_retry_tsc)
+		return;
+	if (nb->state == GW_NEIGH_EMPTY) {
+		w->neigh.used++;
+		nb->ip = ip;
+		nb->state = GW_NEIGH_INCOMPLETE;
+	}
+	nb->requested_tsc = now;
+	gw_ctrl_up_event(&gw_dp.ctrl, &ev);
+}
+
+/* Packets whose data starts at an IPv4 header: route, L2, TX buffer. */
+static void
+stage_forward(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = mb[i];
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), target;
+		const struct gw_nexthop *nh = gw_route_lookup(&gw_dp.routes, dst);
+		struct rte_ether_hdr *eth;
+		struct gw_neigh *nb;
+
+		if (unlikely(nh == NULL)) {
+			drop(w, m, GW_DROP_NO_ROUTE);
+			continue;
+		}
+		target = nh->gateway ? nh->gateway : dst;
+		nb = gw_neigh_find(&w->neigh, target);
+		if (unlikely(nb == NULL || nb->state != GW_NEIGH_VALID)) {
+			request_resolution(w, nb, target, nh->port);
+			drop(w, m, GW_DROP_NO_NEIGHBOR);
+			continue;
+		}
+		if (unlikely(rte_pktmbuf_pkt_len(m) > gw_dp.port[nh->port].mtu)) {
+			drop(w, m, GW_DROP_TOO_BIG);
+			continue;
+		}
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
+		if (unlikely(eth == NULL)) {
+			drop(w, m, GW_DROP_NO_ROOM);
+			continue;
+		}
+		rte_ether_addr_copy(&nb->mac, &eth->dst_addr);
+		rte_ether_addr_copy(&gw_dp.port[nh->port].mac, &eth->src_addr);
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		tx_buffer(w, m, nh->port);
+	}
+}
+
+void
+gw_worker_process(struct gw_worker *w, struct rte_mbuf *pkts[], uint16_t n)
+{
+	struct rte_mbuf *esp_in[GW_BURST_MAX], *out[GW_BURST_MAX];
+	struct rte_mbuf *clear_in[GW_BURST_MAX], *fwd[2 * GW_BURST_MAX];
+	uint16_t n_esp = 0, n_out = 0, n_clear = 0, n_fwd = 0;
+
+	w->stats.rx_packets += n;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		struct rte_ipv4_hdr *ip;
+		uint16_t ihl, tot, len = rte_pktmbuf_data_len(m);
+		uint32_t dst;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (unlikely(m->nb_segs != 1)) {
+			drop(w, m, GW_DROP_MULTISEG);
+			continue;
+		}
+		if (unlikely(len < ETH_LEN)) {
+			drop(w, m, GW_DROP_MALFORMED);
+			continue;
+		}
+		/* AF_PACKET may hand our own transmissions back to us */
+		if (unlikely(rte_is_same_ether_addr(&eth->src_addr,
+						    &gw_dp.port[m->port].mac))) {
+			drop(w, m, GW_DROP_LOOPED);
+			continue;
+		}
+		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+			to_control(w, m);
+			continue;
+		}
+		if (unlikely(eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
+			drop(w, m, GW_DROP_UNSUPPORTED);
+			continue;
+		}
+		ip = (struct rte_ipv4_hdr *)(eth + 1);
+		if (unlikely(len < ETH_LEN + sizeof(*ip) || (ip->version_ihl >> 4) != 4)) {
+			drop(w, m, GW_DROP_MALFORMED);
+			continue;
+		}
+		ihl = rte_ipv4_hdr_len(ip);
+		tot = rte_be_to_cpu_16(ip->total_length);
+		if (unlikely(ihl < sizeof(*ip) || tot < ihl || ETH_LEN + tot > len)) {
+			drop(w, m, GW_DROP_MALFORMED);
+			continue;
+		}
+		if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
+		    unlikely(rte_ipv4_cksum(ip) != 0)) {
+			drop(w, m, GW_DROP_BAD_CHECKSUM);
+			continue;
+		}
+		/* drop Ethernet padding so lengths are the IP lengths */
+		if (ETH_LEN + tot < len)
+			rte_pktmbuf_trim(m, len - ETH_LEN - tot);
+		dst = rte_be_to_cpu_32(ip->dst_addr);
+		if (gw_dp_local_lookup(dst)) {
+			classify_local(w, m, eth, ip, ihl, esp_in, &n_esp);
+			continue;
+		}
+		if (unlikely(is_broadcast_or_multicast(dst))) {
+			drop(w, m, GW_DROP_NOT_FOR_US);
+			continue;
+		}
+		if (unlikely(gw_ipv4_dec_ttl(ip) <= 1)) {
+			drop(w, m, GW_DROP_TTL);
+			continue;
+		}
+		if (gw_dp.port[m->port].role == GW_ROLE_PROTECTED)
+			out[n_out++] = m;
+		else
+			clear_in[n_clear++] = m;
+	}
+	if (n_out)
+		stage_outbound(w, out, n_out, fwd, &n_fwd);
+	if (n_esp)
+		stage_inbound_esp(w, esp_in, n_esp, fwd, &n_fwd);
+	if (n_clear)
+		stage_inbound_clear(w, clear_in, n_clear, fwd, &n_fwd);
+	if (n_fwd)
+		stage_forward(w, fwd, n_fwd);
+}
+
+/* Packets other workers classified for SAs this worker owns. */
+static uint16_t
+process_handoff(struct gw_worker *w)
+{
+	struct rte_mbuf *mb[GW_BURST_MAX], *dir_mb[2][GW_BURST_MAX];
+	struct rte_mbuf *fwd[2 * GW_BURST_MAX];
+	struct gw_sa *dir_sa[2][GW_BURST_MAX];
+	uint16_t total = 0, n;
+
+	/* drain what is there now: a retired SA may be referenced only by
+	 * packets enqueued before its grace periods (see gw_ctrl_retire) */
+	do {
+		uint16_t n_dir[2] = { 0, 0 }, n_fwd = 0;
+
+		n = (uint16_t)rte_ring_sc_dequeue_burst(w->handoff, (void **)mb,
+							w->burst, NULL);
+		for (uint16_t i = 0; i < n; i++) {
+			struct gw_sa *sa = *gw_mbuf_sa(mb[i]);
+
+			dir_mb[sa->dir][n_dir[sa->dir]] = mb[i];
+			dir_sa[sa->dir][n_dir[sa->dir]++] = sa;
+		}
+		esp_by_runs(w, dir_mb[GW_DIR_OUT], dir_sa[GW_DIR_OUT], n_dir[GW_DIR_OUT],
+			    fwd, &n_fwd);
+		if (n_dir[GW_DIR_IN]) {
+			uint16_t first = n_fwd;
+
+			esp_by_runs(w, dir_mb[GW_DIR_IN], dir_sa[GW_DIR_IN],
+				    n_dir[GW_DIR_IN], fwd, &n_fwd);
+			n_fwd = first + dec_inner_ttl(w, &fwd[first], n_fwd - first);
+		}
+		stage_forward(w, fwd, n_fwd);
+		total += n;
+	} while (n == w->burst && total < 1024);
+	return total;
+}
+
+unsigned
+gw_worker_apply_messages(struct gw_worker *w)
+{
+	struct gw_msg m;
+	unsigned n = 0;
+
+	while (rte_ring_sc_dequeue_elem(gw_dp.ctrl.msg[w->idx], &m, sizeof(m)) == 0) {
+		switch (m.type) {
+		case GW_MSG_SA_ADD:
+			rte_hash_add_key_data(w->spi_table, &m.sa->spi, m.sa);
+			break;
+		case GW_MSG_SA_DEL:
+			rte_hash_del_key(w->spi_table, &m.sa->spi);
+			break;
+		case GW_MSG_SPD_SET:
+			w->spd = m.spd;
+			break;
+		case GW_MSG_NEIGH_SET:
+			gw_neigh_set(&w->neigh, m.neigh.ip, m.neigh.mac);
+			break;
+		}
+		/* the ack is what lets the control path free replaced objects */
+		__atomic_store_n(&w->msg_applied, m.seq, __ATOMIC_RELEASE);
+		n++;
+	}
+	return n;
+}
+
+/* Frames the control path asked this worker to send (ARP, IKE). */
+static void
+drain_control_tx(struct gw_worker *w)
+{
+	struct rte_mbuf *mb[GW_BURST_MAX];
+	unsigned n = rte_ring_sc_dequeue_burst(gw_dp.ctrl.tx[w->idx], (void **)mb,
+					       GW_BURST_MAX, NULL);
+
+	for (unsigned i = 0; i < n; i++)
+		tx_buffer(w, mb[i], mb[i]->port);
+}
+
+int
+gw_worker_main(void *arg)
+{
+	struct gw_worker *w = arg;
+	struct rte_mbuf *pkts[GW_BURST_MAX];
+
+	rte_rcu_qsbr_thread_register(gw_dp.ctrl.qsbr, w->idx);
+	rte_rcu_qsbr_thread_online(gw_dp.ctrl.qsbr, w->idx);
+	while (!gw_dp.stop) {
+		unsigned got = 0;
+
+		gw_worker_apply_messages(w);
+		drain_control_tx(w);
+		for (uint16_t q = 0; q < w->n_rxq; q++) {
+			uint16_t n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue,
+						      pkts, w->burst);
+
+			if (n) {
+				gw_worker_process(w, pkts, n);
+				got += n;
+			}
+		}
+		got += process_handoff(w);
+		gw_worker_flush(w);
+		w->stats.polls++;
+		rte_rcu_qsbr_quiescent(gw_dp.ctrl.qsbr, w->idx);
+		if (got == 0) {
+			w->stats.idle_polls++;
+			if (gw_dp.idle_sleep)
+				rte_delay_us_sleep(gw_dp.idle_sleep_us);
+		}
+	}
+	rte_rcu_qsbr_thread_offline(gw_dp.ctrl.qsbr, w->idx);
+	rte_rcu_qsbr_thread_unregister(gw_dp.ctrl.qsbr, w->idx);
+	return 0;
+}
