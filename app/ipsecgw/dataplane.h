@@ -101,6 +101,16 @@ gw_mbuf_sa(struct rte_mbuf *m)
 /** Registers the dynamic field; control path, once, before workers run. */
 int gw_mbuf_sa_register(void);
 
+/**
+ * Brings up the data plane from a configuration after rte_eal_init:
+ * mempool, rings, ports, connected and static routes, workers. 0 or -1.
+ */
+int gw_dp_setup(const struct gw_cfg *cfg);
+/** Starts every worker on its lcore. */
+void gw_dp_launch(void);
+/** Stops workers, wipes and frees SAs, closes ports. */
+void gw_dp_shutdown(void);
+
 /** Worker lcore entry point (arg: struct gw_worker *). */
 int gw_worker_main(void *arg);
 
