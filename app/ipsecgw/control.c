@@ -367,6 +367,40 @@ handle_events(void)
 	}
 }
 
+/* Next hops the gateway will need (route gateways, SA peers): resolving
+ * them before traffic arrives keeps the first packets of a tunnel from
+ * being dropped for want of a neighbour. */
+static void
+resolve_known_next_hops(void)
+{
+	static uint64_t last_ns;
+	uint64_t now = gw_now_ns();
+
+	if (now - last_ns < 1000000000ull)
+		return;
+	last_ns = now;
+	for (uint32_t i = 0; i < gw_dp.routes.n_routes; i++) {
+		const struct gw_route_entry *r = &gw_dp.routes.routes[i];
+
+		if (r->via.family == GW_AF_INET && neigh_find(r->via.v4) == NULL)
+			arp_send_request(r->via.v4, r->port);
+	}
+	for (unsigned i = 0; i < gw_control.n_sas; i++) {
+		const struct gw_sa *sa = gw_control.sas[i].sa;
+		const struct gw_nexthop *nh;
+		uint32_t target;
+
+		if (sa->dir != GW_DIR_OUT || sa->remote.family != GW_AF_INET)
+			continue;
+		nh = gw_route_lookup(&gw_dp.routes, sa->remote.v4);
+		if (nh == NULL)
+			continue;
+		target = nh->gateway ? nh->gateway : sa->remote.v4;
+		if (neigh_find(target) == NULL)
+			arp_send_request(target, nh->port);
+	}
+}
+
 void
 gw_control_loop(void)
 {
@@ -394,6 +428,7 @@ gw_control_loop(void)
 		}
 		handle_slow_packets();
 		handle_events();
+		resolve_known_next_hops();
 		gw_ctrl_retire_poll(&gw_dp.ctrl);
 	}
 }

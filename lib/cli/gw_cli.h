@@ -18,6 +18,14 @@
 
 enum gw_out_fmt { GW_OUT_TEXT, GW_OUT_JSON };
 
+enum {
+	GW_CLI_MAX_WORDS = 32,     /**< words in one command line */
+	GW_CTL_LINE_MAX = 4096,    /**< control socket request line, with '\n' */
+};
+
+/** Default control socket path; ipsecgw-ctl also honours $IPSECGW_SOCKET. */
+#define GW_CTL_SOCKET_DEFAULT "/run/ipsecgw/ipsecgw.sock"
+
 struct gw_out;
 
 struct gw_out *gw_out_new(enum gw_out_fmt fmt);
@@ -34,6 +42,7 @@ void gw_out_end(struct gw_out *o);
 void gw_out_str(struct gw_out *o, const char *key, const char *val);
 void gw_out_u64(struct gw_out *o, const char *key, uint64_t val);
 void gw_out_bool(struct gw_out *o, const char *key, bool val);
+void gw_out_i64(struct gw_out *o, const char *key, int64_t val);
 /** Adds a string value made by printf. */
 void gw_out_fmt(struct gw_out *o, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -55,6 +64,14 @@ struct gw_cli_cmd {
 	gw_cli_handler fn;
 };
 
+/**
+ * Splits line in place into words separated by blanks. Double quotes group
+ * words ("a b" is one word) and may hold \" and \\; elsewhere a backslash
+ * is literal. Returns the number of words, -1 on an unterminated quote,
+ * -2 when there are more than max words.
+ */
+int gw_cli_split(char *line, char **argv, int max);
+
 /** Installs the command table (static storage) and the handlers' context. */
 void gw_cli_set_commands(const struct gw_cli_cmd *cmds, unsigned n, void *ctx);
 
@@ -67,6 +84,13 @@ int gw_cli_exec(const char *line, struct gw_out *o);
 
 /* --- control socket (server side, polled by the control loop) --- */
 
+/*
+ * Protocol: the client connects and sends one request line,
+ * "json WORDS...\n" or "text WORDS...\n" (at most GW_CTL_LINE_MAX bytes;
+ * end of stream also ends the line). The server answers "ok\n" or
+ * "error\n" followed by the rendered output, then closes the connection.
+ */
+
 struct gw_ctl_server;
 
 /**
@@ -74,7 +98,11 @@ struct gw_ctl_server;
  * mode 0600 socket). Returns NULL with a logged reason on failure.
  */
 struct gw_ctl_server *gw_ctl_server_open(const char *path);
-/** File descriptor to poll() for readability. */
+/**
+ * File descriptor to poll() for readability: an epoll set holding the
+ * listening socket and every client, so one fd wakes the control loop.
+ * Idle clients are dropped after a deadline, checked on each poll call.
+ */
 int gw_ctl_server_fd(const struct gw_ctl_server *s);
 /** Serves pending clients without blocking; call when readable or periodically. */
 void gw_ctl_server_poll(struct gw_ctl_server *s);
