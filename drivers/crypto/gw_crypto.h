@@ -10,8 +10,11 @@
 #define GW_CRYPTO_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <intel-ipsec-mb.h>
+
+#include "gw_common.h"
 
 /** GCM encrypt/decrypt entry point of intel-ipsec-mb (same signature). */
 typedef void (*gw_gcm_fn)(const struct gcm_key_data *key,
@@ -73,9 +76,20 @@ gw_aead_seal(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
  * (compared in constant time), -1 otherwise. The plaintext is written
  * either way; callers drop the packet on -1.
  */
-int gw_aead_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
-		 uint8_t *dst, const uint8_t *src, uint64_t len,
-		 const uint8_t iv8[8], const uint8_t *aad, uint64_t aad_len,
-		 const uint8_t tag[16]);
+static inline int
+gw_aead_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+	     uint8_t *dst, const uint8_t *src, uint64_t len,
+	     const uint8_t iv8[8], const uint8_t *aad, uint64_t aad_len,
+	     const uint8_t tag[16])
+{
+	uint8_t nonce[12];
+	uint8_t computed[16];
+
+	memcpy(nonce, k->salt, 4);
+	memcpy(nonce + 4, iv8, 8);
+	k->decrypt(&k->gcm, &c->gcm_ctx, dst, src, len, nonce, aad, aad_len,
+		   computed, 16);
+	return gw_ct_memcmp(computed, tag, 16) == 0 ? 0 : -1;
+}
 
 #endif /* GW_CRYPTO_H */

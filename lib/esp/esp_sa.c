@@ -1,2 +1,152 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-extern int gw_placeholder_esp_sa;
+/*
+ * Runtime SA setup: everything a burst function needs is decided here,
+ * once, so the per-packet code neither switches on the algorithm nor on
+ * the direction.
+ */
+#include <string.h>
+
+#include <netinet/in.h>
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "esp.h"
+
+/* esp_pad_bytes[i] = i + 1: padding of length n is its first n bytes. */
+#define P1(b) (uint8_t)(b)
+#define P4(b) P1(b), P1(b + 1), P1(b + 2), P1(b + 3)
+#define P16(b) P4(b), P4(b + 4), P4(b + 8), P4(b + 12)
+#define P64(b) P16(b), P16(b + 16), P16(b + 32), P16(b + 48)
+const uint8_t esp_pad_bytes[256] = {
+	P64(1), P64(65), P64(129), P64(193)  /* the last entry wraps to 0 */
+};
+
+/* Selectors: IPv4 only for now; v6 needs its own table in struct gw_sa. */
+static int
+sel4_from_cfg(struct gw_sa_sel4 *out, uint8_t *n_out,
+	      const struct gw_prefix *in, unsigned n)
+{
+	if (n > GW_MAX_TS)
+		return -1;
+	if (n == 0) {
+		/* No selector configured means any (0.0.0.0/0). */
+		out[0].net = 0;
+		out[0].mask = 0;
+		*n_out = 1;
+		return 0;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (in[i].addr.family != GW_AF_INET || in[i].len > 32)
+			return -1;
+		out[i].mask = gw_v4_mask(in[i].len);
+		out[i].net = in[i].addr.v4 & out[i].mask;
+	}
+	*n_out = (uint8_t)n;
+	return 0;
+}
+
+static void
+outer_template_v4(struct gw_sa *sa)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)sa->hdr;
+	bool udp = sa->flags & GW_SA_F_UDP;
+
+	memset(sa->hdr, 0, sizeof(sa->hdr));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->fragment_offset = 0;   /* DF clear: allow fragmentation after us */
+	ip->time_to_live = 64;
+	ip->next_proto_id = udp ? IPPROTO_UDP : IPPROTO_ESP;
+	ip->src_addr = rte_cpu_to_be_32(sa->local.v4);
+	ip->dst_addr = rte_cpu_to_be_32(sa->remote.v4);
+	/* total_length, packet_id and hdr_checksum are set per packet. */
+	sa->hdr_len = sizeof(*ip);
+	if (udp) {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(ip + 1);
+
+		u->src_port = rte_cpu_to_be_16(sa->encap_sport);
+		u->dst_port = rte_cpu_to_be_16(sa->encap_dport);
+		u->dgram_cksum = 0;        /* RFC 3948 2.1: zero over IPv4 */
+		sa->hdr_len += sizeof(*u);
+	}
+}
+
+int
+gw_esp_sa_init(struct gw_sa *sa, const struct gw_cfg_sa *cfg,
+	       struct gw_crypto_lcore *c)
+{
+	uint16_t owner = sa->owner;
+	uint32_t id = sa->id;
+	unsigned key_len;
+
+	switch (cfg->alg) {
+	case GW_ALG_AES128GCM16:
+		key_len = 16;
+		break;
+	case GW_ALG_AES256GCM16:
+		key_len = 32;
+		break;
+	default:
+		return -1;
+	}
+	if (cfg->key_len != key_len || cfg->mode != GW_MODE_TUNNEL ||
+	    cfg->local.family != GW_AF_INET || cfg->remote.family != GW_AF_INET)
+		return -1;
+	if (cfg->dir != GW_DIR_OUT && cfg->dir != GW_DIR_IN)
+		return -1;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->owner = owner;
+	sa->id = id;
+	sa->spi = cfg->spi;
+	sa->dir = (uint8_t)cfg->dir;
+	sa->flags = GW_SA_F_TUNNEL;
+	if (cfg->esn)
+		sa->flags |= GW_SA_F_ESN;
+	if (cfg->udp_encap)
+		sa->flags |= GW_SA_F_UDP;
+	sa->alg = cfg->alg;
+	sa->mode = cfg->mode;
+	sa->local = cfg->local;
+	sa->remote = cfg->remote;
+	sa->encap_sport = cfg->encap_sport;
+	sa->encap_dport = cfg->encap_dport;
+	memcpy(sa->name, cfg->name, sizeof(sa->name));
+	sa->name[sizeof(sa->name) - 1] = '\0';
+
+	if (sel4_from_cfg(sa->local_sel, &sa->n_local_sel, cfg->local_ts,
+			  cfg->n_local_ts) != 0 ||
+	    sel4_from_cfg(sa->remote_sel, &sa->n_remote_sel, cfg->remote_ts,
+			  cfg->n_remote_ts) != 0)
+		goto fail;
+
+	sa->seq = 0;
+	sa->seq_limit = cfg->esn ? UINT64_MAX : UINT32_MAX;
+
+	if (cfg->dir == GW_DIR_OUT) {
+		outer_template_v4(sa);
+		sa->process = gw_esp_outb_tunnel;
+	} else {
+		if (gw_replay_init(&sa->replay, cfg->replay_window, cfg->esn) != 0)
+			goto fail;
+		sa->process = gw_esp_inb_tunnel;
+	}
+
+	if (gw_aead_key_init(c, &sa->key, cfg->key, key_len, cfg->salt) != 0)
+		goto fail;
+	return 0;
+
+fail:
+	gw_esp_sa_wipe(sa);
+	sa->owner = owner;
+	sa->id = id;
+	return -1;
+}
+
+void
+gw_esp_sa_wipe(struct gw_sa *sa)
+{
+	gw_aead_key_wipe(&sa->key);
+	gw_wipe(sa, sizeof(*sa));
+}

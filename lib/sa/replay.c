@@ -1,2 +1,64 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-extern int gw_placeholder_replay;
+/*
+ * RFC 6479 anti-replay window. Bit (seq & 63) of bucket (seq >> 6) & mask
+ * records seq. Sliding forward clears only the buckets the new top moves
+ * into, so an update costs O(1) however far the window jumps.
+ */
+#include <string.h>
+
+#include "gw_replay.h"
+
+int
+gw_replay_init(struct gw_replay *r, uint32_t window, bool esn)
+{
+	uint32_t need, n;
+
+	if (window != 0 && (window < 32 || window > GW_REPLAY_MAX))
+		return -1;
+	memset(r, 0, sizeof(*r));
+	r->window = window;
+	r->esn = esn;
+	r->recon_window = window != 0 ? window : GW_REPLAY_RECON_WINDOW_DISABLED;
+	/* A window of w packets touches up to ceil(w/64) + 1 buckets. */
+	need = (window + 63) / 64 + 1;
+	for (n = 1; n < need; n <<= 1)
+		;
+	r->bucket_mask = n - 1;
+	return 0;
+}
+
+int
+gw_replay_update(struct gw_replay *r, uint64_t seq)
+{
+	uint64_t bucket, bit;
+
+	if (GW_UNLIKELY(seq == 0))
+		return -1;
+	if (r->window == 0) {
+		/* No check, but the top still drives ESN reconstruction. */
+		if (seq > r->top)
+			r->top = seq;
+		return 0;
+	}
+	bucket = seq >> 6;
+	bit = UINT64_C(1) << (seq & 63);
+	if (seq > r->top) {
+		uint64_t cur = r->top >> 6;
+		uint64_t diff = bucket - cur;
+
+		if (diff > r->bucket_mask)
+			diff = r->bucket_mask + 1;
+		for (uint64_t i = 1; i <= diff; i++)
+			r->bitmap[(cur + i) & r->bucket_mask] = 0;
+		r->top = seq;
+		r->bitmap[bucket & r->bucket_mask] |= bit;
+		return 0;
+	}
+	if (r->top - seq >= r->window)
+		return -1;
+	bucket &= r->bucket_mask;
+	if (r->bitmap[bucket] & bit)
+		return -1;
+	r->bitmap[bucket] |= bit;
+	return 0;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private helpers shared by the ESP burst functions: wire sizes, the
+ * RFC 4106 AAD, and the burst partition (good packets first, in order).
+ */
+#ifndef ESP_H
+#define ESP_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_esp.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "gw_esp.h"
+
+#define ESP_NH_IPV4 4
+#define ESP_NH_IPV6 41
+#define ESP_NH_NONE 59             /* dummy packet, RFC 4303 2.6 */
+
+/** ESP header plus the explicit IV that follows it. */
+#define ESP_HDR_IV_LEN (sizeof(struct rte_esp_hdr) + GW_ESP_IV_LEN)
+
+/** Default padding content (RFC 4303 2.4): 1, 2, 3, ... */
+extern const uint8_t esp_pad_bytes[256];
+
+/**
+ * RFC 4106 section 5 AAD: SPI | seq_lo (8 bytes), or with ESN
+ * SPI | seq_hi | seq_lo (12 bytes). Built branch-free: without ESN the
+ * middle word holds seq_lo and only 8 bytes are authenticated.
+ */
+struct esp_aad {
+	rte_be32_t w[3];
+};
+
+static inline void
+esp_aad_fill(struct esp_aad *a, rte_be32_t spi, uint64_t seq, int esn)
+{
+	rte_be32_t lo = rte_cpu_to_be_32((uint32_t)seq);
+
+	a->w[0] = spi;
+	a->w[1] = esn ? rte_cpu_to_be_32((uint32_t)(seq >> 32)) : lo;
+	a->w[2] = lo;
+}
+
+/** Counts a dropped packet in the worker (by reason) and in the SA. */
+static inline void
+esp_drop(struct gw_esp_ctx *ctx, struct gw_sa *sa, enum gw_drop why)
+{
+	ctx->stats->drops[why]++;
+	sa->cnt.drops++;
+}
+
+/**
+ * Keeps mb[i] as good: mb[0..*k) are the good packets so far, in input
+ * order, and mb[*k..i) the bad ones; swapping keeps both true.
+ */
+static inline void
+esp_keep(struct rte_mbuf *mb[], uint16_t *k, uint16_t i)
+{
+	struct rte_mbuf *t = mb[*k];
+
+	mb[*k] = mb[i];
+	mb[i] = t;
+	(*k)++;
+}
+
+static inline void
+esp_prefetch_next(struct rte_mbuf *mb[], uint16_t i, uint16_t n)
+{
+	if (i + 1 < n)
+		rte_prefetch0(rte_pktmbuf_mtod(mb[i + 1], void *));
+}
+
+#endif /* ESP_H */
