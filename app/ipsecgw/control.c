@@ -42,6 +42,8 @@ install_sas(void)
 	const struct gw_cfg *cfg = &gw_control.cfg;
 
 	gw_control.sas = calloc(cfg->n_sas ? cfg->n_sas : 1, sizeof(*gw_control.sas));
+	if (cfg->n_sas > 64)
+		GW_INFO("installing %u SAs", cfg->n_sas);
 	if (gw_control.sas == NULL)
 		return -1;
 	for (unsigned i = 0; i < cfg->n_sas; i++) {
@@ -65,7 +67,9 @@ install_sas(void)
 			if (gw_ctrl_send_all(&gw_dp.ctrl, &m) != 0)
 				return -1;
 		}
-		GW_INFO("SA %s installed: %s spi 0x%08x %s%s, owner worker %u", sa->name,
+		/* thousands of SAs (benchmarks, later IKE) are summarised below */
+		gw_log(cfg->n_sas <= 64 ? GW_LOG_INFO : GW_LOG_DEBUG,
+		       "SA %s installed: %s spi 0x%08x %s%s, owner worker %u", sa->name,
 			sa->dir == GW_DIR_IN ? "in" : "out", sa->spi,
 			gw_esp_alg_name(sa->alg),
 			sa->flags & GW_SA_F_UDP ? " udp-encap" : "", sa->owner);
@@ -81,6 +85,7 @@ build_spd(void)
 	const struct gw_cfg *cfg = &gw_control.cfg;
 	uint32_t max = cfg->n_policies;
 	struct gw_spd_table *t;
+	int rc;
 
 	for (unsigned i = 0; i < cfg->n_sas; i++)
 		max += cfg->sas[i].n_local_ts * cfg->sas[i].n_remote_ts;
@@ -115,6 +120,12 @@ build_spd(void)
 				}
 			}
 		}
+	}
+	rc = gw_spd_table_finalize(t, "spd");
+	if (rc != 0) {
+		GW_ERR("SPD: cannot build lookup tables for %u policies: %s",
+		       t->n, strerror(-rc));
+		goto fail;
 	}
 	return t;
 fail:

@@ -17,7 +17,8 @@
 #include "gw_log.h"
 #include "gw_port.h"
 
-#define SPI_TABLE_ENTRIES 16384
+/* room for negotiated SAs beyond the configured ones */
+#define SPI_TABLE_MIN_ENTRIES 16384
 #define HANDOFF_RING_SIZE 4096
 
 static int
@@ -100,13 +101,14 @@ static int
 setup_workers(const struct gw_cfg *cfg)
 {
 	unsigned n = cfg->lcores.n_workers;
+	uint32_t spi_entries = RTE_MAX((uint32_t)SPI_TABLE_MIN_ENTRIES, 2 * cfg->n_sas);
 
 	for (unsigned i = 0; i < n; i++) {
 		char name[RTE_HASH_NAMESIZE];
 		struct gw_worker *w;
 		struct rte_hash_parameters hp = {
 			.name = name,
-			.entries = SPI_TABLE_ENTRIES,
+			.entries = spi_entries,
 			.key_len = sizeof(uint32_t),
 			.hash_func = rte_jhash,
 			.socket_id = (int)rte_socket_id(),

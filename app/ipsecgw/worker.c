@@ -46,36 +46,42 @@ drop(struct gw_worker *w, struct rte_mbuf *m, enum gw_drop why)
 	rte_pktmbuf_free(m);
 }
 
+/* Sends what is buffered for one port; what the queue refuses is dropped. */
+static void
+tx_flush_port(struct gw_worker *w, uint16_t port)
+{
+	typeof(w->txbuf[0]) *b = &w->txbuf[port];
+	uint16_t sent;
+
+	if (b->n == 0)
+		return;
+	sent = rte_eth_tx_burst(port, w->txq, b->pkts, b->n);
+	w->stats.tx_packets += sent;
+	if (unlikely(sent < b->n)) {
+		w->stats.drops[GW_DROP_TX_FULL] += b->n - sent;
+		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+	}
+	b->n = 0;
+}
+
 static inline void
 tx_buffer(struct gw_worker *w, struct rte_mbuf *m, uint16_t port)
 {
 	typeof(w->txbuf[0]) *b = &w->txbuf[port];
 
-	if (unlikely(b->n == RTE_DIM(b->pkts))) {
-		drop(w, m, GW_DROP_TX_FULL);
-		return;
-	}
+	/* A poll round may buffer more than one burst per port (control
+	 * frames, one burst per RX queue, handoff): send early rather than
+	 * drop while the port itself has room. */
+	if (unlikely(b->n == RTE_DIM(b->pkts)))
+		tx_flush_port(w, port);
 	b->pkts[b->n++] = m;
 }
 
 void
 gw_worker_flush(struct gw_worker *w)
 {
-	for (unsigned i = 0; i < gw_dp.n_ports; i++) {
-		uint16_t port = gw_dp.port_ids[i];
-		typeof(w->txbuf[0]) *b = &w->txbuf[port];
-		uint16_t sent;
-
-		if (b->n == 0)
-			continue;
-		sent = rte_eth_tx_burst(port, w->txq, b->pkts, b->n);
-		w->stats.tx_packets += sent;
-		if (unlikely(sent < b->n)) {
-			w->stats.drops[GW_DROP_TX_FULL] += b->n - sent;
-			rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
-		}
-		b->n = 0;
-	}
+	for (unsigned i = 0; i < gw_dp.n_ports; i++)
+		tx_flush_port(w, gw_dp.port_ids[i]);
 }
 
 /* Hands a classified packet (SA in its dynfield) to the SA's owner. */
@@ -237,20 +243,20 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	       struct rte_mbuf *fwd[], uint16_t *n_fwd)
 {
 	const struct gw_spd_table *spd = w->spd;
+	const struct gw_spd_entry *match[GW_BURST_MAX];
+	struct gw_flow4 flows[GW_BURST_MAX];
 	struct rte_mbuf *prot[GW_BURST_MAX];
 	struct gw_sa *sas[GW_BURST_MAX];
 	uint16_t n_prot = 0;
 
+	for (uint16_t i = 0; i < n; i++)
+		flow_of((struct rte_ipv4_hdr *)rte_pktmbuf_adj(mb[i], ETH_LEN), &flows[i]);
+	gw_spd_lookup_bulk(spd, flows, n, 0, match);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
-		struct rte_ipv4_hdr *ip;
-		const struct gw_spd_entry *e;
-		struct gw_flow4 f;
+		const struct gw_spd_entry *e = match[i];
 		uint8_t action;
 
-		ip = (struct rte_ipv4_hdr *)rte_pktmbuf_adj(m, ETH_LEN);
-		flow_of(ip, &f);
-		e = spd ? gw_spd_lookup(spd, &f, 0) : NULL;
 		action = e ? e->action : (spd ? spd->default_action : GW_ACT_DISCARD);
 		if (action == GW_ACT_PROTECT) {
 			if (unlikely(e->sa->owner != w->idx)) {
@@ -341,17 +347,17 @@ stage_inbound_clear(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 		    struct rte_mbuf *fwd[], uint16_t *n_fwd)
 {
 	const struct gw_spd_table *spd = w->spd;
+	const struct gw_spd_entry *match[GW_BURST_MAX];
+	struct gw_flow4 flows[GW_BURST_MAX];
 
+	for (uint16_t i = 0; i < n; i++)
+		flow_of((struct rte_ipv4_hdr *)rte_pktmbuf_adj(mb[i], ETH_LEN), &flows[i]);
+	gw_spd_lookup_bulk(spd, flows, n, 1, match);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
-		struct rte_ipv4_hdr *ip;
-		const struct gw_spd_entry *e;
-		struct gw_flow4 f;
+		const struct gw_spd_entry *e = match[i];
 		uint8_t action;
 
-		ip = (struct rte_ipv4_hdr *)rte_pktmbuf_adj(m, ETH_LEN);
-		flow_of(ip, &f);
-		e = spd ? gw_spd_lookup(spd, &f, 1) : NULL;
 		action = e ? e->action : (spd ? spd->default_action : GW_ACT_DISCARD);
 		if (action == GW_ACT_BYPASS) {
 			w->stats.bypassed++;

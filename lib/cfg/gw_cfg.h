@@ -107,6 +107,7 @@ struct gw_cfg_lcores {
 	unsigned n_workers;
 	enum gw_idle_mode idle;
 	unsigned idle_sleep_us;    /**< sleep when a poll round found nothing; default 100 */
+	int line;                  /**< line of `lcores`, 0 if absent */
 };
 
 struct gw_cfg {
@@ -128,9 +129,12 @@ struct gw_cfg {
 	char control_socket[256];  /**< default "/run/ipsecgw/ipsecgw.sock" */
 	unsigned mbufs;            /**< `dataplane.mbufs`, default 16383 */
 	unsigned burst;            /**< `dataplane.burst`, default 32 */
+	int spd_default_line;      /**< lines of those settings, 0 when defaulted */
+	int control_line;
 };
 
-enum gw_diag_kind { GW_DIAG_ERROR, GW_DIAG_WARNING };
+/** Severity; a note is advice that needs no change (e.g. aes128gcm16). */
+enum gw_diag_kind { GW_DIAG_ERROR, GW_DIAG_WARNING, GW_DIAG_NOTE };
 
 /** One finding: "file:line: message". */
 struct gw_diag_item {
@@ -146,15 +150,35 @@ struct gw_diag {
 	unsigned n;
 	unsigned errors;
 	unsigned warnings;
+	unsigned notes;
+	unsigned dropped;          /**< findings counted but not stored: items full */
 };
+
+/** Empties diag; file (kept by pointer, not copied) names the findings. */
+void gw_diag_init(struct gw_diag *diag, const char *file);
+
+/** Adds one finding; counted even when items is full. */
+void gw_diag_add(struct gw_diag *diag, enum gw_diag_kind kind, int line,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /**
  * Loads and validates a configuration. Errors (unknown key, wrong type,
  * bad prefix, key of wrong length, duplicate SPI, unknown port, weak or
  * unsupported algorithm, ...) go to diag. Returns 0 on success, -1 if
  * anything was wrong (cfg is then freed).
+ *
+ * diag is emptied first and diag->file points at path: keep path alive
+ * while diag is printed. Findings never contain key material.
  */
 int gw_cfg_load(const char *path, struct gw_cfg *cfg, struct gw_diag *diag);
+
+/**
+ * As gw_cfg_load, from text in memory; name stands for the file in
+ * findings and cfg->path. @include paths are relative to the working
+ * directory. For tests and fuzzing.
+ */
+int gw_cfg_load_string(const char *text, const char *name, struct gw_cfg *cfg,
+		       struct gw_diag *diag);
 
 /**
  * Reviews a loaded configuration against today's recommended baseline
@@ -163,14 +187,18 @@ int gw_cfg_load(const char *path, struct gw_cfg *cfg, struct gw_diag *diag);
  */
 void gw_cfg_review(const struct gw_cfg *cfg, struct gw_diag *diag);
 
-/** Prints every item as "file:line: error|warning: msg" to a stream. */
+/** Prints every item as "file:line: error|warning|note: msg" to a stream. */
 void gw_diag_print(const struct gw_diag *diag, void *stream /* FILE * */);
 
-/** Frees owned memory and wipes keys. */
+/** Frees owned memory and wipes keys; cfg is zeroed, so freeing twice is safe. */
 void gw_cfg_free(struct gw_cfg *cfg);
 
 /** Finds a port by its configured name; NULL if none. */
 const struct gw_cfg_port *gw_cfg_port_by_name(const struct gw_cfg *cfg,
 					      const char *name);
+
+/** Finds an SA by its configured name; NULL if none. */
+const struct gw_cfg_sa *gw_cfg_sa_by_name(const struct gw_cfg *cfg,
+					  const char *name);
 
 #endif /* GW_CFG_H */

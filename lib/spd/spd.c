@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* The SPD table: allocation and policy order (lookups: spd_tss.c). */
 #include <stdlib.h>
 
 #include <rte_malloc.h>
 
 #include "gw_spd.h"
+#include "spd_priv.h"
 
 struct gw_spd_table *
 gw_spd_table_alloc(uint32_t max, enum gw_policy_action dflt)
@@ -22,6 +24,9 @@ gw_spd_table_alloc(uint32_t max, enum gw_policy_action dflt)
 void
 gw_spd_table_free(struct gw_spd_table *t)
 {
+	if (t == NULL)
+		return;
+	spd_tss_free(t);
 	rte_free(t);
 }
 
@@ -32,7 +37,7 @@ gw_spd_table_add(struct gw_spd_table *t, const struct gw_ts *local,
 {
 	struct gw_spd_entry *e;
 
-	if (t->n == t->max)
+	if (t->n == t->max || t->finalized)
 		return -1;
 	if (local->prefix.addr.family != GW_AF_INET ||
 	    remote->prefix.addr.family != GW_AF_INET)
@@ -49,7 +54,7 @@ gw_spd_table_add(struct gw_spd_table *t, const struct gw_ts *local,
 	e->remote_port_hi = remote->port_hi ? remote->port_hi : 65535;
 	e->proto = local->proto ? local->proto : remote->proto;
 	e->action = (uint8_t)action;
-	e->index = (uint16_t)t->n;
+	e->index = t->n;
 	e->sa = sa;
 	t->n++;
 	return 0;
