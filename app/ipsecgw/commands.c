@@ -247,9 +247,11 @@ format_worker_stats(struct gw_out *o, const struct gw_worker_stats *s)
 	gw_out_u64(o, "decrypted", s->decrypted);
 	gw_out_u64(o, "bypassed", s->bypassed);
 	gw_out_u64(o, "local", s->local);
+	gw_out_u64(o, "icmp_replies", s->icmp_replies);
 	gw_out_u64(o, "handoff", s->handoff);
 	gw_out_u64(o, "polls", s->polls);
 	gw_out_u64(o, "idle_polls", s->idle_polls);
+	gw_out_u64(o, "neigh_held", s->neigh_held);
 	gw_out_obj(o, "drops");
 	for (int d = 0; d < GW_DROP_MAX; d++)
 		gw_out_u64(o, gw_drop_name(d), s->drops[d]);
@@ -278,6 +280,7 @@ cmd_show_stats(struct gw_out *o, int argc, char **argv, void *ctx)
 	gw_out_list(o, "workers");
 	for (unsigned i = 0; i < gw_dp.n_workers; i++) {
 		stats_since_clear(i, &s);
+		s.neigh_held = __atomic_load_n(&gw_dp.workers[i]->stats.neigh_held, __ATOMIC_RELAXED);
 		gw_worker_stats_add(&total, &s);
 		gw_out_obj(o, NULL);
 		gw_out_u64(o, "worker", i);

@@ -118,7 +118,7 @@ icmp_echo_reply(struct gw_worker *w, struct rte_mbuf *m,
 	/* type 8 -> 0 lowers the first word by 0x0800: adjust the sum */
 	sum = (uint32_t)icmp->icmp_cksum + rte_cpu_to_be_16(RTE_IP_ICMP_ECHO_REQUEST << 8);
 	icmp->icmp_cksum = (uint16_t)(sum + (sum >> 16));
-	w->stats.local++;
+	w->stats.icmp_replies++;
 	tx_buffer(w, m, m->port);
 }
 
@@ -325,8 +325,12 @@ stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	rte_hash_lookup_bulk_data(w->spi_table, keys, n_keyed, &hits, data);
 	for (uint16_t i = 0; i < n_keyed; i++) {
 		struct gw_sa *sa = data[i];
+		const struct rte_ipv4_hdr *outer =
+			rte_pktmbuf_mtod(keyed[i], const struct rte_ipv4_hdr *);
 
-		if (unlikely(!(hits & (1ull << i)))) {
+		/* an SA is identified by SPI and its destination (RFC 4301 4.1) */
+		if (unlikely(!(hits & (1ull << i)) ||
+			     rte_be_to_cpu_32(outer->dst_addr) != sa->local.v4)) {
 			drop(w, keyed[i], GW_DROP_NO_SA);
 			continue;
 		}
@@ -370,7 +374,9 @@ stage_inbound_clear(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	}
 }
 
-static void
+/* Asks the control path for a MAC (at most once a second per neighbour)
+ * and returns the cache slot, or NULL when the cache is full. */
+static struct gw_neigh *
 request_resolution(struct gw_worker *w, struct gw_neigh *nb, uint32_t ip, uint16_t port)
 {
 	uint64_t now = rte_rdtsc();
@@ -379,17 +385,40 @@ request_resolution(struct gw_worker *w, struct gw_neigh *nb, uint32_t ip, uint16
 	};
 
 	if (nb == NULL)
-		return; /* cache full: the control path still learns via ARP */
+		return NULL; /* cache full: the control path still learns via ARP */
 	if (nb->state == GW_NEIGH_INCOMPLETE &&
 	    now - nb->requested_tsc < gw_dp.resolve_retry_tsc)
-		return;
+		return nb;
 	if (nb->state == GW_NEIGH_EMPTY) {
 		w->neigh.used++;
 		nb->ip = ip;
 		nb->state = GW_NEIGH_INCOMPLETE;
+	} else if (nb->held) {
+		/* a second without an answer: give up on the held packet */
+		drop(w, nb->held, GW_DROP_NO_NEIGHBOR);
+		nb->held = NULL;
+		w->stats.neigh_held--;
 	}
 	nb->requested_tsc = now;
 	gw_ctrl_up_event(&gw_dp.ctrl, &ev);
+	return nb;
+}
+
+/* Adds the L2 header for a resolved next hop and queues the frame. */
+static inline void
+send_to_neighbor(struct gw_worker *w, struct rte_mbuf *m, uint16_t port,
+		 const struct rte_ether_addr *mac)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
+
+	if (unlikely(eth == NULL)) {
+		drop(w, m, GW_DROP_NO_ROOM);
+		return;
+	}
+	rte_ether_addr_copy(mac, &eth->dst_addr);
+	rte_ether_addr_copy(&gw_dp.port[port].mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	tx_buffer(w, m, port);
 }
 
 /* Packets whose data starts at an IPv4 header: route, L2, TX buffer. */
@@ -401,33 +430,30 @@ stage_forward(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n)
 		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), target;
 		const struct gw_nexthop *nh = gw_route_lookup(&gw_dp.routes, dst);
-		struct rte_ether_hdr *eth;
 		struct gw_neigh *nb;
 
 		if (unlikely(nh == NULL)) {
 			drop(w, m, GW_DROP_NO_ROUTE);
 			continue;
 		}
-		target = nh->gateway ? nh->gateway : dst;
-		nb = gw_neigh_find(&w->neigh, target);
-		if (unlikely(nb == NULL || nb->state != GW_NEIGH_VALID)) {
-			request_resolution(w, nb, target, nh->port);
-			drop(w, m, GW_DROP_NO_NEIGHBOR);
-			continue;
-		}
 		if (unlikely(rte_pktmbuf_pkt_len(m) > gw_dp.port[nh->port].mtu)) {
 			drop(w, m, GW_DROP_TOO_BIG);
 			continue;
 		}
-		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
-		if (unlikely(eth == NULL)) {
-			drop(w, m, GW_DROP_NO_ROOM);
+		target = nh->gateway ? nh->gateway : dst;
+		nb = gw_neigh_find(&w->neigh, target);
+		if (unlikely(nb == NULL || nb->state != GW_NEIGH_VALID)) {
+			nb = request_resolution(w, nb, target, nh->port);
+			if (nb && nb->held == NULL) {
+				nb->held = m;
+				nb->held_port = nh->port;
+				w->stats.neigh_held++;
+			} else {
+				drop(w, m, GW_DROP_NO_NEIGHBOR);
+			}
 			continue;
 		}
-		rte_ether_addr_copy(&nb->mac, &eth->dst_addr);
-		rte_ether_addr_copy(&gw_dp.port[nh->port].mac, &eth->src_addr);
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-		tx_buffer(w, m, nh->port);
+		send_to_neighbor(w, m, nh->port, &nb->mac);
 	}
 }
 
@@ -460,6 +486,13 @@ gw_worker_process(struct gw_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 		if (unlikely(rte_is_same_ether_addr(&eth->src_addr,
 						    &gw_dp.port[m->port].mac))) {
 			drop(w, m, GW_DROP_LOOPED);
+			continue;
+		}
+		/* a router takes only frames for its MAC, broadcast or multicast */
+		if (unlikely(!rte_is_multicast_ether_addr(&eth->dst_addr) &&
+			     !rte_is_same_ether_addr(&eth->dst_addr,
+						     &gw_dp.port[m->port].mac))) {
+			drop(w, m, GW_DROP_OTHER_HOST);
 			continue;
 		}
 		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
@@ -571,9 +604,18 @@ gw_worker_apply_messages(struct gw_worker *w)
 		case GW_MSG_SPD_SET:
 			w->spd = m.spd;
 			break;
-		case GW_MSG_NEIGH_SET:
+		case GW_MSG_NEIGH_SET: {
+			struct gw_neigh *nb;
+
 			gw_neigh_set(&w->neigh, m.neigh.ip, m.neigh.mac);
+			nb = gw_neigh_find(&w->neigh, m.neigh.ip);
+			if (nb && nb->held) {
+				send_to_neighbor(w, nb->held, nb->held_port, &nb->mac);
+				nb->held = NULL;
+				w->stats.neigh_held--;
+			}
 			break;
+		}
 		}
 		/* the ack is what lets the control path free replaced objects */
 		__atomic_store_n(&w->msg_applied, m.seq, __ATOMIC_RELEASE);

@@ -111,9 +111,9 @@ gw_port_configure(uint16_t port_id, const struct gw_port_request *req,
 		GW_ERR("port %u: start failed: %s", port_id, strerror(-rc));
 		return rc;
 	}
-	/* Promiscuous: virtual ports and routers see frames for other MACs
-	 * only when asked; failures are fine (some PMDs do not support it). */
-	rte_eth_promiscuous_enable(port_id);
+	/* Not promiscuous: a router needs its own MAC, broadcast (ARP) and
+	 * multicast only. All-multicast where supported, for future IPv6 ND. */
+	rte_eth_allmulticast_enable(port_id);
 	rte_eth_macaddr_get(port_id, &out->mac);
 	return 0;
 }

@@ -88,6 +88,7 @@ parse_eal(struct cfg_loader *ld, const config_setting_t *eal)
 {
 	static const char *const keys[] = { "args", NULL };
 	const config_setting_t *elems[GW_ARRAY_SIZE(ld->cfg->eal_args)];
+	const config_setting_t *no_huge = NULL, *in_memory = NULL;
 	const config_setting_t *args;
 	struct gw_cfg *cfg = ld->cfg;
 	int n;
@@ -112,6 +113,10 @@ parse_eal(struct cfg_loader *ld, const config_setting_t *eal)
 			cfg_error(ld, elems[i], "empty argument");
 			continue;
 		}
+		if (strcmp(arg, "--no-huge") == 0)
+			no_huge = elems[i];
+		else if (strcmp(arg, "--in-memory") == 0)
+			in_memory = elems[i];
 		cfg->eal_args[cfg->n_eal_args] = strdup(arg);
 		if (cfg->eal_args[cfg->n_eal_args] == NULL) {
 			cfg_error(ld, elems[i], "out of memory");
@@ -119,6 +124,10 @@ parse_eal(struct cfg_loader *ld, const config_setting_t *eal)
 		}
 		cfg->n_eal_args++;
 	}
+	/* EAL would refuse to start; say so at --check time. */
+	if (no_huge != NULL && in_memory != NULL)
+		cfg_error(ld, in_memory, "DPDK 22.11 refuses --in-memory together "
+			  "with --no-huge; use --no-shconf");
 }
 
 static void
@@ -718,8 +727,10 @@ gw_cfg_load(const char *path, struct gw_cfg *cfg, struct gw_diag *diag)
 	int rc;
 
 	cfg_start(path, cfg, diag);
-	if (diag->errors > 0)
+	if (diag->errors > 0) {
+		gw_cfg_free(cfg);
 		return -1;
+	}
 	text = read_file(path, &len, diag);
 	if (text == NULL) {
 		gw_cfg_free(cfg);

@@ -168,11 +168,19 @@ parse_spi(struct cfg_loader *ld, const config_setting_t *s, uint32_t *spi)
 		const char *str = config_setting_get_string(s);
 		char *end;
 
+		bool hex = str[0] == '0' && (str[1] == 'x' || str[1] == 'X');
+
 		errno = 0;
-		v = strtoull(str, &end, 0);
-		if (!isdigit((unsigned char)str[0]) || *end != '\0' || errno != 0) {
-			cfg_error(ld, s, "'%.32s' is not a number; write the SPI as "
-				  "0x1001 or \"0x1001\"", str);
+		v = strtoull(str, &end, hex ? 16 : 10);
+		if (!isdigit((unsigned char)str[0]) || (hex && !isxdigit((unsigned char)str[2])) ||
+		    *end != '\0' || errno != 0) {
+			/* Longer than any SPI: maybe a pasted key, so not echoed. */
+			if (strlen(str) > 10)
+				cfg_error(ld, s, "a %zu-character string is not an SPI; "
+					  "write it as 0x1001 or \"0x1001\"", strlen(str));
+			else
+				cfg_error(ld, s, "'%s' is not a number; write the SPI as "
+					  "0x1001 or \"0x1001\"", str);
 			return -1;
 		}
 	} else if (config_setting_type(s) == CONFIG_TYPE_INT ||

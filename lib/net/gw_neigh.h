@@ -24,7 +24,11 @@ struct gw_neigh {
 	uint8_t state;
 	uint8_t pad;
 	struct rte_ether_addr mac;
+	uint16_t held_port;        /**< where the held packet goes */
 	uint64_t requested_tsc;    /**< last resolution request (incomplete) */
+	void *held;                /**< one packet waiting for resolution (an
+				    *   rte_mbuf, data at its IP header), as an
+				    *   ARP cache holds the first packet */
 };
 
 struct gw_neigh_cache {

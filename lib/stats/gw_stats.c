@@ -34,6 +34,8 @@ gw_worker_stats_add(struct gw_worker_stats *dst, const struct gw_worker_stats *s
 	dst->decrypted += src->decrypted;
 	dst->bypassed += src->bypassed;
 	dst->local += src->local;
+	dst->icmp_replies += src->icmp_replies;
+	dst->neigh_held += src->neigh_held;
 	dst->handoff += src->handoff;
 	dst->polls += src->polls;
 	dst->idle_polls += src->idle_polls;

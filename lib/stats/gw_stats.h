@@ -18,7 +18,8 @@
 	_(UNSUPPORTED, "unsupported", "unsupported protocol (e.g. IPv6)")      \
 	_(MULTISEG, "multiseg", "chained mbuf not supported")                  \
 	_(LOOPED, "looped", "own transmitted frame seen again (AF_PACKET)")    \
-	_(NO_SA, "no_sa", "inbound ESP with unknown SPI")                      \
+	_(OTHER_HOST, "other_host", "frame for another host's MAC")          \
+	_(NO_SA, "no_sa", "inbound ESP with unknown SPI or destination")     \
 	_(ESP_TRUNCATED, "esp_truncated", "ESP packet too short")              \
 	_(REPLAY, "replay", "replayed or outside the anti-replay window")      \
 	_(ICV, "icv", "ICV mismatch (tampered or wrong key)")                  \
@@ -62,11 +63,14 @@ struct gw_worker_stats {
 	uint64_t encrypted;        /**< packets ESP-encapsulated */
 	uint64_t decrypted;        /**< packets ESP-decapsulated and verified */
 	uint64_t bypassed;         /**< forwarded in clear by a bypass policy */
-	uint64_t local;            /**< delivered to the gateway (ICMP, ARP, IKE) */
+	uint64_t local;            /**< handed to the control path (ARP, IKE) */
+	uint64_t icmp_replies;     /**< echo requests answered by the worker */
 	uint64_t handoff;          /**< handed to the SA's owning worker */
 	uint64_t polls;            /**< poll rounds */
 	uint64_t idle_polls;       /**< rounds that found no packet */
 	uint64_t drops[GW_DROP_MAX];
+	/* gauges after the counters: `clear stats` snapshots stop at drops[] */
+	uint64_t neigh_held;       /**< packets now waiting for ARP */
 } __attribute__((aligned(64)));
 
 /** Adds src into dst (used to sum workers). */

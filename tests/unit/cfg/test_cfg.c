@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gw_cfg.h"
 #include "gw_test.h"
@@ -475,9 +476,15 @@ test_ipv6_expansion(void)
 
 #define PORTS \
 	"lcores = { workers = [1]; };\n" \
-	"ports = { lan = { device = \"p0\"; role = \"protected\"; address = \"10.1.0.1/24\"; };\n" \
-	"          wan = { device = \"p1\"; role = \"unprotected\"; address = \"192.0.2.1/24\"; }; };\n"
-#define KEY36 "0x5f1e2d3c4b5a69788796a5b4c3d2e1f0112233445566778899aabbccddeeff0001020304"
+	"ports = { lan = { device = \"p0\"; role = \"protected\"; " \
+	"address = \"10.1.0.1/24\"; };\n" \
+	"          wan = { device = \"p1\"; role = \"unprotected\"; " \
+	"address = \"192.0.2.1/24\"; }; };\n"
+#define KEY36 "0x5f1e2d3c4b5a69788796a5b4c3d2e1f0" \
+	"112233445566778899aabbccddeeff0001020304"
+/* The rest of an inbound SA after its spi, on the same line. */
+#define SA_REST " local = \"192.0.2.1\"; remote = \"192.0.2.2\"; " \
+	"aead = \"aes256gcm16\"; key = \"" KEY36 "\"; };"
 
 static int
 load_text(const char *text)
@@ -491,9 +498,9 @@ test_int_literals(void)
 	/* Two SAs on one line: each spi must be re-read from its own literal. */
 	static const char text[] = PORTS
 		"sas = {\n"
-		"  a = { direction = \"in\"; spi = 300; local = \"192.0.2.1\"; remote = \"192.0.2.2\"; aead = \"aes256gcm16\"; key = \"" KEY36 "\"; }; "
-		"b = { direction = \"in\"; spi = 4294967295; local = \"192.0.2.1\"; remote = \"192.0.2.2\"; aead = \"aes256gcm16\"; key = \"" KEY36 "\"; };\n"
-		"  c = { direction = \"in\"; spi = 0x80000000; local = \"192.0.2.1\"; remote = \"192.0.2.2\"; aead = \"aes256gcm16\"; key = \"" KEY36 "\"; };\n"
+		"  a = { direction = \"in\"; spi = 300;" SA_REST
+		" b = { direction = \"in\"; spi = 4294967295;" SA_REST "\n"
+		"  c = { direction = \"in\"; spi = 0x80000000;" SA_REST "\n"
 		"};\n";
 
 	if (load_text(text) != 0) {
@@ -520,14 +527,15 @@ test_int_literals(void)
 static int
 test_terminators(void)
 {
-	GW_CHECK_EQ(load_text(PORTS "spd_default = \"discard\"\ncontrol = { socket = \"/x\"; };\n"), -1);
-	GW_CHECK(find_item(GW_DIAG_ERROR, 4, "missing ';' after the value of 'spd_default'") != NULL,
-		 "missing ;");
+	GW_CHECK_EQ(load_text(PORTS "spd_default = \"discard\"\n"
+			      "control = { socket = \"/x\"; };\n"), -1);
+	GW_CHECK(find_item(GW_DIAG_ERROR, 4,
+			   "missing ';' after the value of 'spd_default'") != NULL, "missing ;");
 	GW_CHECK_EQ(load_text(PORTS "dataplane = { mbufs = 2047; burst = 8 };\n"), -1);
 	GW_CHECK(find_item(GW_DIAG_ERROR, 4, "'burst'") != NULL, "missing ; before }");
 	/* Adjacent strings, comments with ';' and ',' separators are fine. */
-	GW_CHECK_EQ(load_text(PORTS "control = { socket = \"/run/\" /* ; */ \"x.sock\"; }, // }\n"
-			      "spd_default = \"bypass\";\n"), 0);
+	GW_CHECK_EQ(load_text(PORTS "control = { socket = \"/run/\" /* ; */ "
+			      "\"x.sock\"; }, // }\nspd_default = \"bypass\";\n"), 0);
 	GW_CHECK(strcmp(cfg.control_socket, "/run/x.sock") == 0, "%s", cfg.control_socket);
 	gw_cfg_free(&cfg);
 	return 0;
@@ -537,8 +545,8 @@ static int
 test_key_not_printed(void)
 {
 	static const char text[] = PORTS
-		"sas = { a = { direction = \"out\"; spi = 0x1001; local = \"192.0.2.1\"; remote = \"192.0.2.2\";\n"
-		"  aead = \"aes128gcm16\"; key = \"" KEY36 "\"; }; };\n";
+		"sas = { a = { direction = \"out\"; spi = 0x1001; local = \"192.0.2.1\";\n"
+		"  remote = \"192.0.2.2\"; aead = \"aes128gcm16\"; key = \"" KEY36 "\"; }; };\n";
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -618,20 +626,24 @@ test_review_weak(void)
 		const char *text;
 	} want[] = {
 		{ GW_DIAG_WARNING, 16, "sas.out-a: key is all zeros" },
-		{ GW_DIAG_WARNING, 16, "selector 10.1.0.0/24 <-> 10.2.0.0/24 never matches: policy 'wide'" },
+		{ GW_DIAG_WARNING, 16, "selector 10.1.0.0/24 <-> 10.2.0.0/24 never matches: "
+		  "policy 'wide'" },
 		{ GW_DIAG_WARNING, 19, "sas.in-a: replay_window = 0 turns anti-replay off" },
 		{ GW_DIAG_WARNING, 19, "sas.in-a: esn = false: 32-bit sequence numbers" },
-		{ GW_DIAG_NOTE, 19, "sas.in-a: aes128gcm16 is acceptable; aes256gcm16 is recommended" },
+		{ GW_DIAG_NOTE, 19, "sas.in-a: aes128gcm16 is acceptable; aes256gcm16 is "
+		  "recommended" },
 		{ GW_DIAG_WARNING, 21, "sas.in-b: replay_window 32 is small" },
 		{ GW_DIAG_WARNING, 21, "sas.in-b: same key as SA 'in-a' (line 19)" },
 		{ GW_DIAG_WARNING, 23, "sas.out-b: key is a repeating pattern of 4 bytes" },
 		{ GW_DIAG_WARNING, 23, "sas.out-b: no selectors and no protect policy" },
 		{ GW_DIAG_WARNING, 11, "'narrow' never matches: 'wide' (line 10)" },
-		{ GW_DIAG_WARNING, 12, "'outside' sends 10.5.0.0/24 through SA 'out-a', whose local_ts" },
+		{ GW_DIAG_WARNING, 12, "'outside' sends 10.5.0.0/24 through SA 'out-a', "
+		  "whose local_ts" },
 		{ GW_DIAG_WARNING, 14, "spd_default = \"bypass\"" },
 		{ GW_DIAG_NOTE, 4, "lcores.idle = \"sleep\"" },
 		{ GW_DIAG_WARNING, 26, "control.socket: /tmp is world-writable" },
 	};
+	struct stat st;
 	int failed = 0;
 
 	if (gw_cfg_load(CFG_TEST_DIR "/good/weak.conf", &cfg, &diag) != 0) {
@@ -641,6 +653,10 @@ test_review_weak(void)
 	GW_CHECK_EQ(diag.warnings + diag.notes, 0);
 	gw_cfg_review(&cfg, &diag);
 	for (size_t i = 0; i < GW_ARRAY_SIZE(want); i++) {
+		/* The socket check needs a world-writable /tmp, as most hosts have. */
+		if (strncmp(want[i].text, "control.socket", 14) == 0 &&
+		    (stat("/tmp", &st) != 0 || !(st.st_mode & S_IWOTH)))
+			continue;
 		if (find_item(want[i].kind, want[i].line, want[i].text) == NULL) {
 			fprintf(stderr, "missing at line %d: %s\n", want[i].line, want[i].text);
 			failed++;
@@ -649,8 +665,8 @@ test_review_weak(void)
 	if (failed)
 		dump("weak.conf review");
 	GW_CHECK_EQ(diag.errors, 0);
-	GW_CHECK(!leaks_key("key = \"0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef01020304\""),
-		 "review quotes a key");
+	GW_CHECK(!leaks_key("key = \"0xdeadbeefdeadbeefdeadbeefdeadbeef"
+			    "deadbeefdeadbeefdeadbeefdeadbeef01020304\""), "review quotes a key");
 	gw_cfg_free(&cfg);
 	return failed ? -1 : 0;
 }
