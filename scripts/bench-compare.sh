@@ -170,6 +170,9 @@ colons() { sed 's/../&:/g; s/:$//' <<<"$1"; }
 PCAPS="$WORK/pcap"
 mkdir -p "$PCAPS"
 GEN_SUM=$(sha256sum "$BENCH/gen_pcap.py" | cut -c1-12)
+# Frames are addressed to the input port's MAC: net_pcap gives the first
+# (here the only) pcap device of a process 02:70:63:61:70:00 ("pcap" + 0).
+PCAP_MAC=02:70:63:61:70:00
 pcap_for() { # dir size -> path (generated when missing or stale)
 	local dir=$1 size=$2 f
 	if [ "$dir" = enc ]; then
@@ -179,9 +182,9 @@ pcap_for() { # dir size -> path (generated when missing or stale)
 	fi
 	if [ ! -s "$f" ] || [ "$(cat "$f.stamp" 2>/dev/null)" != "$GEN_SUM $KEY_IN" ]; then
 		if [ "$dir" = enc ]; then
-			$PY "$BENCH/gen_pcap.py" --mode plain --size "$size" --out "$f" > "$f.json"
+			$PY "$BENCH/gen_pcap.py" --mode plain --size "$size" --dst-mac "$PCAP_MAC" --out "$f" > "$f.json"
 		else
-			$PY "$BENCH/gen_pcap.py" --mode esp --size "$size" --key "$KEY_IN" \
+			$PY "$BENCH/gen_pcap.py" --mode esp --size "$size" --dst-mac "$PCAP_MAC" --key "$KEY_IN" \
 				--spi 0x2001 --out "$f" > "$f.json"
 		fi
 		echo "$GEN_SUM $KEY_IN" > "$f.stamp"
@@ -218,10 +221,11 @@ vdevs_for() { # dir pcap
 write_secgw_cfg() { # file
 	cat > "$1" <<EOF
 # ipsec-secgw configuration written by scripts/bench-compare.sh (benchmark keys)
-sa out 1001 aead_algo aes-256-gcm aead_key $(colons "$KEY_OUT") mode ipv4-tunnel src 192.0.2.1 dst 192.0.2.2 type cpu-crypto
-sa in 2001 aead_algo aes-256-gcm aead_key $(colons "$KEY_IN") mode ipv4-tunnel src 192.0.2.2 dst 192.0.2.1 type cpu-crypto
-sp ipv4 out esp protect 1001 pri 1 dst 10.2.0.0/16 sport 0:65535 dport 0:65535
-sp ipv4 in esp protect 2001 pri 1 dst 10.1.0.0/16 sport 0:65535 dport 0:65535
+# SPIs are decimal in this syntax: 4097 = 0x1001, 8193 = 0x2001 (as in ipsecgw)
+sa out 4097 aead_algo aes-256-gcm aead_key $(colons "$KEY_OUT") mode ipv4-tunnel src 192.0.2.1 dst 192.0.2.2 type cpu-crypto
+sa in 8193 aead_algo aes-256-gcm aead_key $(colons "$KEY_IN") mode ipv4-tunnel src 192.0.2.2 dst 192.0.2.1 type cpu-crypto
+sp ipv4 out esp protect 4097 pri 1 dst 10.2.0.0/16 sport 0:65535 dport 0:65535
+sp ipv4 in esp protect 8193 pri 1 dst 10.1.0.0/16 sport 0:65535 dport 0:65535
 rt ipv4 dst 192.0.2.2/32 port 1
 rt ipv4 dst 10.1.0.0/16 port 0
 neigh port 0 02:00:00:00:be:01
@@ -316,7 +320,7 @@ run_one() { # round app dir size
 	if ! res=$($PY "$BENCH/measure.py" --sock "/var/run/dpdk/$prefix/dpdk_telemetry.v2" \
 		--pid "$APP_PID" --src-dev net_pcap0 --sink-dev net_null0 \
 		--src-port "$src_port" --sink-port "$sink_port" \
-		--warmup "$WARMUP" --duration "$DURATION" 2>>"$log"); then
+		--warmup "$WARMUP" --duration "$DURATION" --start-timeout 20 2>>"$log"); then
 		log "$tag: measurement failed; last lines of $log:"
 		tail -5 "$log" >&2
 		res='{"error": "measurement failed"}'

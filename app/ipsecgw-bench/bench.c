@@ -44,6 +44,7 @@ struct bench_run {
 	uint16_t in_port, out_port;
 	/* results */
 	uint64_t fed, fed_inner_bytes, cycles, out;
+	uint64_t prof[GW_PROF_MAX];
 	struct gw_worker_stats before, after;
 	double limit_mpps;
 } __rte_cache_aligned;
@@ -60,6 +61,7 @@ static struct bench_opts opts = {
 static struct bench_run runs[GW_MAX_WORKERS];
 static struct gw_sa **in_sas;      /* inbound SA i, for the replay rewind */
 static struct rte_ring *cap_ring[2]; /* capture mode: TX rings of lan, wan */
+static uint32_t feeding;           /* workers still feeding in this phase */
 
 static const char *const dir_name[] = { "encrypt", "decrypt" };
 
@@ -82,7 +84,11 @@ usage(const char *prog)
 	       "  --json FILE      write all figures as JSON\n"
 	       "  --capture DIR    write source and output frames as pcap (functional check)\n"
 	       "  --max-packets N  stop each run after N packets per worker\n"
-	       "  --mem MB         DPDK memory (default 1024)\n", prog);
+	       "  --mem MB         DPDK memory (default 1024)\n"
+	       "  --spread         every worker feeds every SA: packets are handed to\n"
+	       "                   the SA's owning worker (correctness of the handoff)\n"
+	       "  --lcores MAP     EAL --lcores map, e.g. 0@0,1@1,2@1 to run two workers\n"
+	       "                   on one CPU (correctness only, not speed)\n", prog);
 }
 
 static int
@@ -125,6 +131,7 @@ parse_args(int argc, char **argv)
 		{ "udp", 0, NULL, 'u' }, { "no-esn", 0, NULL, 'E' }, { "burst", 1, NULL, 'b' },
 		{ "profile", 0, NULL, 'p' }, { "no-limit", 0, NULL, 'L' }, { "json", 1, NULL, 'j' },
 		{ "capture", 1, NULL, 'c' }, { "max-packets", 1, NULL, 'm' }, { "mem", 1, NULL, 'M' },
+		{ "spread", 0, NULL, 'S' }, { "lcores", 1, NULL, 'l' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -195,6 +202,12 @@ parse_args(int argc, char **argv)
 		case 'M':
 			opts.mem_mb = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
+		case 'S':
+			opts.spread = true;
+			break;
+		case 'l':
+			opts.lcores = optarg;
+			break;
 		default:
 			return -1;
 		}
@@ -213,8 +226,8 @@ eal_init(const char *prog)
 		n += snprintf(lcores + n, sizeof(lcores) - (size_t)n, ",%u", i);
 	snprintf(mem, sizeof(mem), "%u", opts.mem_mb);
 	argv[argc++] = (char *)(uintptr_t)prog;
-	argv[argc++] = (char *)"-l";
-	argv[argc++] = lcores;
+	argv[argc++] = opts.lcores ? (char *)"--lcores" : (char *)"-l";
+	argv[argc++] = opts.lcores ? (char *)(uintptr_t)opts.lcores : lcores;
 	argv[argc++] = (char *)"--main-lcore";
 	argv[argc++] = (char *)"0";
 	argv[argc++] = (char *)"--no-huge";
@@ -414,10 +427,12 @@ run_phase(struct bench_run *r, bool source_only)
 	uint32_t cursor = 0, sa_cursor = w->idx;
 	uint64_t excluded = 0, start;
 
-	if (r->dir == BENCH_DECRYPT)
+	/* with --spread other workers feed this worker's SAs: no rewind then */
+	if (r->dir == BENCH_DECRYPT && !opts.spread)
 		rewind_replay(r);
 	r->fed = r->fed_inner_bytes = 0;
 	r->before = w->stats;
+	memcpy(r->prof, w->prof, sizeof(r->prof));
 	start = rte_rdtsc();
 	while (!r->stop && (opts.max_packets == 0 || r->fed < opts.max_packets)) {
 		bool wrapped = false;
@@ -438,17 +453,28 @@ run_phase(struct bench_run *r, bool source_only)
 			r->out += sent;
 		} else {
 			gw_worker_process(w, mb, n);
+			if (opts.spread)
+				gw_worker_handoff(w);
 			gw_worker_flush(w);
 		}
-		if (unlikely(wrapped) && r->dir == BENCH_DECRYPT) {
+		if (unlikely(wrapped) && r->dir == BENCH_DECRYPT && !opts.spread) {
 			uint64_t t0 = rte_rdtsc();
 
 			rewind_replay(r);
 			excluded += rte_rdtsc() - t0;
 		}
 	}
+	/* packets handed to this worker keep coming until everyone stopped */
+	__atomic_sub_fetch(&feeding, 1, __ATOMIC_ACQ_REL);
+	while (!source_only && opts.spread &&
+	       (__atomic_load_n(&feeding, __ATOMIC_ACQUIRE) > 0 || !rte_ring_empty(w->handoff))) {
+		gw_worker_handoff(w);
+		gw_worker_flush(w);
+	}
 	r->cycles = rte_rdtsc() - start - excluded;
 	r->after = w->stats;
+	for (int k = 0; k < GW_PROF_MAX; k++)
+		r->prof[k] = w->prof[k] - r->prof[k];
 	if (!source_only)
 		r->out = r->after.tx_packets - r->before.tx_packets;
 }
@@ -507,6 +533,7 @@ run_all(int cmd, const char *label, struct bench_pcap *pc[2])
 	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), next = start + hz;
 	bool timed = cmd == CMD_RUN || cmd == CMD_SOURCE;
 
+	feeding = opts.n_workers;
 	for (unsigned i = 0; i < opts.n_workers; i++) {
 		runs[i].done = 0;
 		runs[i].stop = 0;
@@ -550,6 +577,10 @@ struct bench_result {
 	const char *size;
 	enum bench_dir dir;
 	double mpps, gbps, cycles_per_pkt, src_mpps, limit_mpps;
+	double src_cpp;            /* source cycles per packet */
+	double pipe_mpps;          /* the pipeline alone: source cycles removed */
+	double stage_cpp[GW_PROF_MAX]; /* profiled pass */
+	uint64_t packets_in, packets_out;
 	uint64_t drops[GW_DROP_MAX];
 	double worker_mpps[GW_MAX_WORKERS];
 };
@@ -595,25 +626,55 @@ measure(const struct bench_size *sz, enum bench_dir dir, struct bench_pcap *pc[2
 		free(r->idx);
 		r->idx = malloc(sizeof(uint32_t) * tr.n);
 		r->n_idx = 0;
+		/* normally a worker feeds the SAs it owns; --spread deals each
+		 * SA's successive packets to the workers in turn, so most of
+		 * them are handed to the owner */
 		for (uint32_t t = 0; t < tr.n; t++)
-			if (tr.t[t].sa % opts.n_workers == i)
+			if (opts.spread ? (t / opts.n_sas) % opts.n_workers == i
+					: tr.t[t].sa % opts.n_workers == i)
 				r->idx[r->n_idx++] = t;
 		if (r->n_idx == 0) { /* more workers than flows: share template 0 */
 			r->idx[0] = 0;
 			r->n_idx = 1;
 		}
 	}
+	/* workers are idle between phases: with --spread the main lcore
+	 * rewinds the windows (each worker rewinds its own SAs otherwise) */
+	for (unsigned i = 0; dir == BENCH_DECRYPT && opts.spread && i < opts.n_workers; i++)
+		rewind_replay(&runs[i]);
 	snprintf(label, sizeof(label), "%s %s", sz->name, dir_name[dir]);
 	if (!opts.skip_limit) {
 		run_all(CMD_LIMIT, label, pc);
 		res->limit_mpps = runs[0].limit_mpps;
 	}
 	if (opts.capture_dir == NULL) {
+		uint64_t sp = 0, sc = 0;
+
 		run_all(CMD_SOURCE, label, pc);
-		for (unsigned i = 0; i < opts.n_workers; i++)
+		for (unsigned i = 0; i < opts.n_workers; i++) {
 			res->src_mpps += (double)runs[i].out /
 					 ((double)runs[i].cycles / (double)hz) / 1e6;
+			sp += runs[i].fed;
+			sc += runs[i].cycles;
+		}
 		res->src_mpps /= opts.n_workers;
+		res->src_cpp = sp ? (double)sc / (double)sp : 0;
+	}
+	if (opts.profile) {
+		uint64_t pp = 0;
+
+		gw_dp.profile = true;
+		run_all(CMD_RUN, label, pc);
+		gw_dp.profile = false;
+		for (unsigned i = 0; i < opts.n_workers; i++)
+			pp += runs[i].out;
+		for (int st = 0; st < GW_PROF_MAX; st++) {
+			uint64_t c = 0;
+
+			for (unsigned i = 0; i < opts.n_workers; i++)
+				c += runs[i].prof[st];
+			res->stage_cpp[st] = pp ? (double)c / (double)pp : 0;
+		}
 	}
 	run_all(CMD_RUN, label, pc);
 	for (unsigned i = 0; i < opts.n_workers; i++) {
@@ -622,6 +683,7 @@ measure(const struct bench_size *sz, enum bench_dir dir, struct bench_pcap *pc[2
 
 		res->worker_mpps[i] = (double)r->out / secs / 1e6;
 		pkts += r->out;
+		res->packets_in += r->fed;
 		cycles += r->cycles;
 		inner += r->fed ? r->fed_inner_bytes * r->out / r->fed : 0;
 		for (int d = 0; d < GW_DROP_MAX; d++)
@@ -629,7 +691,10 @@ measure(const struct bench_size *sz, enum bench_dir dir, struct bench_pcap *pc[2
 		res->mpps += res->worker_mpps[i];
 	}
 	res->mpps /= opts.n_workers; /* per worker core */
+	res->packets_out = pkts;
 	res->cycles_per_pkt = pkts ? (double)cycles / (double)pkts : 0;
+	if (res->src_cpp > 0 && res->cycles_per_pkt > res->src_cpp)
+		res->pipe_mpps = (double)hz / (res->cycles_per_pkt - res->src_cpp) / 1e6;
 	res->gbps = (double)inner * 8 / ((double)cycles / opts.n_workers / (double)hz) / 1e9
 		    / opts.n_workers;
 	printf("%-6s %-8s", sz->name, dir_name[dir]);
@@ -642,6 +707,15 @@ measure(const struct bench_size *sz, enum bench_dir dir, struct bench_pcap *pc[2
 		printf("  limit %6.2f Mpps (%3.0f%%)", res->limit_mpps,
 		       100.0 * res->mpps / res->limit_mpps);
 	printf("\n");
+	if (res->pipe_mpps > 0)
+		printf("         pipeline alone (source cycles removed): %.2f Mpps%s\n",
+		       res->pipe_mpps, res->limit_mpps > 0 ? "" : "");
+	if (opts.profile)
+		printf("         cycles/pkt: source %.0f | classify %.0f | lookup %.0f | "
+		       "esp %.0f | forward %.0f | tx %.0f\n", res->src_cpp,
+		       res->stage_cpp[GW_PROF_CLASSIFY], res->stage_cpp[GW_PROF_LOOKUP],
+		       res->stage_cpp[GW_PROF_ESP], res->stage_cpp[GW_PROF_FORWARD],
+		       res->stage_cpp[GW_PROF_TX]);
 	for (int d = 0; d < GW_DROP_MAX; d++)
 		if (res->drops[d])
 			printf("         drops %s: %lu (%s)\n", gw_drop_name(d),
@@ -655,15 +729,20 @@ report(void)
 {
 	FILE *j = opts.json_path ? fopen(opts.json_path, "w") : NULL;
 
-	printf("\n%-6s %-8s %10s %10s %10s %12s %12s %8s\n", "size", "dir", "Mpps/core",
-	       "Gbps", "cyc/pkt", "source Mpps", "limit Mpps", "%limit");
+	printf("\n%-6s %-8s %10s %8s %8s %12s %12s %11s %8s %8s\n", "size", "dir",
+	       "Mpps/core", "Gbps", "cyc/pkt", "source Mpps", "pipeline Mpps", "limit Mpps",
+	       "%limit", "%limit*");
 	for (unsigned i = 0; i < n_results; i++) {
 		const struct bench_result *r = &results[i];
 
-		printf("%-6s %-8s %10.2f %10.2f %10.0f %12.2f %12.2f %7.0f%%\n", r->size,
-		       dir_name[r->dir], r->mpps, r->gbps, r->cycles_per_pkt, r->src_mpps,
-		       r->limit_mpps, r->limit_mpps > 0 ? 100.0 * r->mpps / r->limit_mpps : 0);
+		printf("%-6s %-8s %10.2f %8.2f %8.0f %12.2f %12.2f %11.2f %7.0f%% %7.0f%%\n",
+		       r->size, dir_name[r->dir], r->mpps, r->gbps, r->cycles_per_pkt,
+		       r->src_mpps, r->pipe_mpps, r->limit_mpps,
+		       r->limit_mpps > 0 ? 100.0 * r->mpps / r->limit_mpps : 0,
+		       r->limit_mpps > 0 ? 100.0 * r->pipe_mpps / r->limit_mpps : 0);
 	}
+	printf("Mpps/core includes the in-process source; pipeline Mpps removes the source's "
+	       "cycles; %%limit* = pipeline Mpps / crypto limit\n");
 	if (j == NULL)
 		return;
 	fprintf(j, "{\"alg\":\"%s\",\"sas\":%u,\"workers\":%u,\"udp\":%s,\"esn\":%s,"
@@ -676,9 +755,16 @@ report(void)
 
 		fprintf(j, "%s{\"size\":\"%s\",\"dir\":\"%s\",\"mpps_per_core\":%.3f,"
 			"\"gbps\":%.3f,\"cycles_per_packet\":%.1f,\"source_mpps\":%.3f,"
-			"\"limit_mpps\":%.3f,\"workers_mpps\":[", i ? "," : "", r->size,
-			dir_name[r->dir], r->mpps, r->gbps, r->cycles_per_pkt, r->src_mpps,
-			r->limit_mpps);
+			"\"source_cycles_per_packet\":%.1f,\"pipeline_mpps\":%.3f,"
+			"\"limit_mpps\":%.3f,\"packets_in\":%lu,\"packets_out\":%lu,"
+			"\"stage_cycles\":{\"classify\":%.1f,\"lookup\":%.1f,\"esp\":%.1f,"
+			"\"forward\":%.1f,\"tx\":%.1f},\"workers_mpps\":[", i ? "," : "",
+			r->size, dir_name[r->dir], r->mpps, r->gbps, r->cycles_per_pkt,
+			r->src_mpps, r->src_cpp, r->pipe_mpps, r->limit_mpps,
+			(unsigned long)r->packets_in, (unsigned long)r->packets_out,
+			r->stage_cpp[GW_PROF_CLASSIFY], r->stage_cpp[GW_PROF_LOOKUP],
+			r->stage_cpp[GW_PROF_ESP], r->stage_cpp[GW_PROF_FORWARD],
+			r->stage_cpp[GW_PROF_TX]);
 		for (unsigned w = 0; w < opts.n_workers; w++)
 			fprintf(j, "%s%.3f", w ? "," : "", r->worker_mpps[w]);
 		fprintf(j, "],\"drops\":{");

@@ -42,6 +42,8 @@ struct bench_opts {
 	bool profile;              /**< per-stage cycles (a second, profiled pass) */
 	bool skip_limit;           /**< skip the raw crypto limit */
 	uint32_t mem_mb;
+	bool spread;               /**< every worker feeds every SA (handoff path) */
+	const char *lcores;        /**< EAL --lcores map (oversubscribed tests) */
 };
 
 /** One flow template: a whole frame as the worker will receive it. */

@@ -44,6 +44,16 @@ struct gw_local_addr {
 	uint16_t port;
 };
 
+/** Pipeline stages for per-stage cycle accounting (benchmark --profile). */
+enum gw_prof_stage {
+	GW_PROF_CLASSIFY,          /**< L2/L3 checks, local delivery, direction */
+	GW_PROF_LOOKUP,            /**< SPD and SPI lookups, handoff */
+	GW_PROF_ESP,               /**< encryption/decryption and ESP headers */
+	GW_PROF_FORWARD,           /**< route, neighbour, L2 header */
+	GW_PROF_TX,                /**< TX burst */
+	GW_PROF_MAX
+};
+
 /** A worker's private state; cache aligned, written only by that worker. */
 struct gw_worker {
 	unsigned idx;
@@ -61,6 +71,7 @@ struct gw_worker {
 	volatile uint32_t msg_applied;
 	struct gw_esp_ctx esp;
 	struct gw_worker_stats stats;
+	uint64_t prof[GW_PROF_MAX]; /**< cycles per stage while gw_dp.profile */
 	struct gw_neigh_cache neigh;
 	struct {
 		uint16_t n;
@@ -84,6 +95,7 @@ struct gw_dp {
 	bool idle_sleep;
 	unsigned idle_sleep_us;
 	volatile bool stop;
+	bool profile;              /**< count cycles per stage (one rdtsc per stage and burst) */
 	uint64_t resolve_retry_tsc; /**< how long a worker waits before re-asking ARP */
 };
 
@@ -119,6 +131,9 @@ int gw_worker_main(void *arg);
  * Exposed so the benchmark drives the same code as the gateway.
  */
 void gw_worker_process(struct gw_worker *w, struct rte_mbuf *pkts[], uint16_t n);
+
+/** Processes packets other workers handed to this one (it owns their SAs). */
+uint16_t gw_worker_handoff(struct gw_worker *w);
 
 /** Applies pending control messages; returns how many. */
 unsigned gw_worker_apply_messages(struct gw_worker *w);

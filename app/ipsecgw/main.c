@@ -38,7 +38,7 @@ on_signal(int sig)
 static int
 eal_init(const struct gw_cfg *cfg, const char *prog)
 {
-	char *argv[80], lcores[256], main_lcore[16];
+	char *argv[80], lcores[1024], main_lcore[16];
 	int argc = 0, n;
 	bool has_lcores = false;
 
@@ -52,7 +52,8 @@ eal_init(const struct gw_cfg *cfg, const char *prog)
 	}
 	if (!has_lcores) {
 		n = snprintf(lcores, sizeof(lcores), "%u", cfg->lcores.control);
-		for (unsigned i = 0; i < cfg->lcores.n_workers; i++)
+		/* 64 workers of at most 10 digits fit: no truncation possible */
+		for (unsigned i = 0; i < cfg->lcores.n_workers && n < (int)sizeof(lcores) - 12; i++)
 			n += snprintf(lcores + n, sizeof(lcores) - (size_t)n, ",%u",
 				      cfg->lcores.workers[i]);
 		snprintf(main_lcore, sizeof(main_lcore), "%u", cfg->lcores.control);

@@ -39,6 +39,25 @@ gw_mbuf_sa_register(void)
 	return gw_mbuf_sa_offset < 0 ? -1 : 0;
 }
 
+/* Per-stage cycles, only while profiling: one predictable branch per stage
+ * and burst otherwise. */
+static inline uint64_t
+prof_start(void)
+{
+	return unlikely(gw_dp.profile) ? rte_rdtsc() : 0;
+}
+
+static inline void
+prof_add(struct gw_worker *w, enum gw_prof_stage st, uint64_t *t0)
+{
+	if (unlikely(gw_dp.profile)) {
+		uint64_t t1 = rte_rdtsc();
+
+		w->prof[st] += t1 - *t0;
+		*t0 = t1;
+	}
+}
+
 static inline void
 drop(struct gw_worker *w, struct rte_mbuf *m, enum gw_drop why)
 {
@@ -80,8 +99,11 @@ tx_buffer(struct gw_worker *w, struct rte_mbuf *m, uint16_t port)
 void
 gw_worker_flush(struct gw_worker *w)
 {
+	uint64_t t = prof_start();
+
 	for (unsigned i = 0; i < gw_dp.n_ports; i++)
 		tx_flush_port(w, gw_dp.port_ids[i]);
+	prof_add(w, GW_PROF_TX, &t);
 }
 
 /* Hands a classified packet (SA in its dynfield) to the SA's owner. */
@@ -221,6 +243,7 @@ esp_by_runs(struct gw_worker *w, struct rte_mbuf *mb[], struct gw_sa *sas[],
 	    uint16_t n, struct rte_mbuf *fwd[], uint16_t *n_fwd)
 {
 	uint16_t i = 0;
+	uint64_t t = prof_start();
 
 	while (i < n) {
 		struct gw_sa *sa = sas[i];
@@ -235,6 +258,7 @@ esp_by_runs(struct gw_worker *w, struct rte_mbuf *mb[], struct gw_sa *sas[],
 			rte_pktmbuf_free_bulk(&mb[i + good], j - i - good);
 		i = j;
 	}
+	prof_add(w, GW_PROF_ESP, &t);
 }
 
 /* Packets from the protected side: strip L2, SPD, then protect/bypass. */
@@ -463,6 +487,7 @@ gw_worker_process(struct gw_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	struct rte_mbuf *esp_in[GW_BURST_MAX], *out[GW_BURST_MAX];
 	struct rte_mbuf *clear_in[GW_BURST_MAX], *fwd[2 * GW_BURST_MAX];
 	uint16_t n_esp = 0, n_out = 0, n_clear = 0, n_fwd = 0;
+	uint64_t t = prof_start(), esp_before;
 
 	w->stats.rx_packets += n;
 	for (uint16_t i = 0; i < n; i++) {
@@ -540,19 +565,29 @@ gw_worker_process(struct gw_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 		else
 			clear_in[n_clear++] = m;
 	}
+	prof_add(w, GW_PROF_CLASSIFY, &t);
+	esp_before = w->prof[GW_PROF_ESP];
 	if (n_out)
 		stage_outbound(w, out, n_out, fwd, &n_fwd);
 	if (n_esp)
 		stage_inbound_esp(w, esp_in, n_esp, fwd, &n_fwd);
 	if (n_clear)
 		stage_inbound_clear(w, clear_in, n_clear, fwd, &n_fwd);
+	if (unlikely(gw_dp.profile)) {
+		/* the stages above timed their ESP part themselves */
+		uint64_t t1 = rte_rdtsc();
+
+		w->prof[GW_PROF_LOOKUP] += t1 - t - (w->prof[GW_PROF_ESP] - esp_before);
+		t = t1;
+	}
 	if (n_fwd)
 		stage_forward(w, fwd, n_fwd);
+	prof_add(w, GW_PROF_FORWARD, &t);
 }
 
 /* Packets other workers classified for SAs this worker owns. */
-static uint16_t
-process_handoff(struct gw_worker *w)
+uint16_t
+gw_worker_handoff(struct gw_worker *w)
 {
 	struct rte_mbuf *mb[GW_BURST_MAX], *dir_mb[2][GW_BURST_MAX];
 	struct rte_mbuf *fwd[2 * GW_BURST_MAX];
@@ -658,7 +693,7 @@ gw_worker_main(void *arg)
 				got += n;
 			}
 		}
-		got += process_handoff(w);
+		got += gw_worker_handoff(w);
 		gw_worker_flush(w);
 		w->stats.polls++;
 		rte_rcu_qsbr_quiescent(gw_dp.ctrl.qsbr, w->idx);

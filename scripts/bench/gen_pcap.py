@@ -59,7 +59,9 @@ def main():
     ap.add_argument("--count", type=int, default=1024)
     ap.add_argument("--out", required=True)
     ap.add_argument("--src-mac", default="02:00:00:00:be:01")
-    ap.add_argument("--dst-mac", default="02:00:00:00:be:02")
+    # net_pcap's MAC for the first (only) pcap device of a process: ipsecgw
+    # accepts only frames for its port's MAC (or multicast/broadcast)
+    ap.add_argument("--dst-mac", default="02:70:63:61:70:00")
     ap.add_argument("--spi", type=lambda s: int(s, 0), default=0x2001)
     ap.add_argument("--key", help="hex AES key + 4-byte salt (esp mode)")
     ap.add_argument("--outer-src", default="192.0.2.2")

@@ -170,7 +170,6 @@ def main():
         "tx_packets": tx, "rx_packets": rx,
         "tx_mpps": round(tx / dt / 1e6, 4),
         "rx_mpps": round(rx / dt / 1e6, 4),
-        "tx_gbps_l2": round((s1["sink"]["obytes"] - s0["sink"]["obytes"]) * 8 / dt / 1e9, 4),
         "sink_oerrors": s1["sink"]["oerrors"] - s0["sink"]["oerrors"],
         "src_imissed": s1["src"].get("imissed", 0) - s0["src"].get("imissed", 0),
         "app_cpu_cores": round(app_cores, 3),

@@ -8,6 +8,7 @@ forwarded is correct: ESP on the WAN side decrypts to one of the plaintext
 source frames (TTL - 1), and plaintext on the LAN side is the decryption of
 one of the ESP source frames (TTL - 1).
 """
+import json
 import os
 import subprocess
 import sys
@@ -63,12 +64,17 @@ def forwarded(inner):
     return raw(IP(raw(p)))
 
 
-def run(tmp, alg, key_len, udp):
+def run(tmp, alg, key_len, udp, spread=False):
     cmd = [BENCH, "--sizes", "64,imix", "--dir", "both", "--sas", "4",
            "--duration", "0.3", "--max-packets", "400", "--no-limit",
-           "--alg", alg, "--capture", tmp, "--mem", "512"]
+           "--alg", alg, "--capture", tmp, "--mem", "512",
+           "--json", os.path.join(tmp, "result.json")]
     if udp:
         cmd.append("--udp")
+    if spread:
+        # two workers time-sharing one CPU; every SA's packets alternate
+        # between them, so half are handed to the owning worker
+        cmd += ["--workers", "2", "--spread", "--lcores", "0@0,1@1,2@1"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     print(out.stdout)
     if out.returncode != 0:
@@ -102,17 +108,29 @@ def run(tmp, alg, key_len, udp):
     for f in lan:
         assert f[Ether].dst == "02:00:00:00:0a:02", "LAN next-hop MAC"
         assert raw(f[IP]) in esp_src, "plaintext output is not a decrypted source frame"
-    print("%s udp=%s: %d ESP frames and %d plaintext frames verified" %
-          (alg, udp, len(wan), len(lan)))
+    with open(os.path.join(tmp, "result.json")) as f:
+        result = json.load(f)
+    fed = out = 0
+    for r in result["results"]:
+        assert r["drops"] == {}, "drops in %s %s: %s" % (r["size"], r["dir"], r["drops"])
+        assert r["packets_in"] == r["packets_out"], "packets lost in %s %s" % (r["size"], r["dir"])
+        fed += r["packets_in"]
+        out += r["packets_out"]
+    assert len(wan) + len(lan) == out, "captured %d frames, bench counted %d" % (
+        len(wan) + len(lan), out)
+    print("%s udp=%s spread=%s: %d ESP frames and %d plaintext frames verified, %d fed" %
+          (alg, udp, spread, len(wan), len(lan), fed))
 
 
 def main():
     if not os.path.exists(BENCH):
         print("ipsecgw-bench not built at", BENCH)
         return 1
-    for alg, key_len, udp in (("aes256gcm16", 32, False), ("aes128gcm16", 16, True)):
+    for alg, key_len, udp, spread in (("aes256gcm16", 32, False, False),
+                                      ("aes128gcm16", 16, True, False),
+                                      ("aes256gcm16", 32, True, True)):
         with tempfile.TemporaryDirectory(prefix="ipsecgw-bench-check-") as tmp:
-            run(tmp, alg, key_len, udp)
+            run(tmp, alg, key_len, udp, spread)
     return 0
 
 
