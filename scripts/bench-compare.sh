@@ -9,7 +9,8 @@
 #   scripts/bench-compare.sh [--duration S] [--warmup S] [--rounds N]
 #                            [--sizes 64,imix,1420] [--dirs enc,dec]
 #                            [--apps secgw,ipsecgw] [--quiet-wait S]
-#                            [--quiet-max CORES] [--huge] [--rebuild]
+#                            [--quiet-max CORES] [--min-worker CORES]
+#                            [--retries N] [--huge] [--rebuild]
 #                            [--build-dir DIR] [--work-dir DIR]
 #                            [--crypto-limit FILE]
 #
@@ -34,6 +35,8 @@ DIRS=enc,dec
 APPS=secgw,ipsecgw
 QUIET_WAIT=30
 QUIET_MAX=0.3
+MIN_WORKER=0.97
+RETRIES=2
 HUGE=0
 REBUILD=0
 BUILD_DIR=${IPSECGW_BUILD_DIR:-$ROOT/build}
@@ -54,6 +57,8 @@ while [ $# -gt 0 ]; do
 	--apps) APPS=$2; shift 2 ;;
 	--quiet-wait) QUIET_WAIT=$2; shift 2 ;;
 	--quiet-max) QUIET_MAX=$2; shift 2 ;;
+	--min-worker) MIN_WORKER=$2; shift 2 ;;
+	--retries) RETRIES=$2; shift 2 ;;
 	--huge) HUGE=1; shift ;;
 	--rebuild) REBUILD=1; shift ;;
 	--build-dir) BUILD_DIR=$2; shift 2 ;;

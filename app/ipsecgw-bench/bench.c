@@ -408,12 +408,14 @@ fill_burst(struct bench_run *r, struct rte_mbuf *mb[], uint16_t n, uint32_t *cur
 				*sa_cursor = r->w->idx;
 		}
 		if (++*cursor == r->n_idx) {
-			/* end the burst here: the replay rewind must come between
-			 * the last and the first template */
 			*cursor = 0;
 			*wrapped = true;
-			rte_pktmbuf_free_bulk(&mb[i + 1], n - i - 1);
-			return i + 1;
+			/* decrypt: end the burst here, the replay rewind must come
+			 * between the last and the first template */
+			if (r->dir == BENCH_DECRYPT) {
+				rte_pktmbuf_free_bulk(&mb[i + 1], n - i - 1);
+				return i + 1;
+			}
 		}
 	}
 	return n;
