@@ -1,30 +1,53 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# bench-compare.sh: ipsecgw against DPDK's ipsec-secgw example, on this
-# machine, same traffic, one worker lcore each; prints both rates, their
-# ratio, and draws a chart. Not part of the test suite. See
-# docs/bench-compare.md for the method, the caveats and measured figures.
+# bench-compare.sh: ipsecgw against DPDK's ipsec-secgw example on this
+# machine: same traffic, same ports, one worker lcore each. Prints both
+# rates and their ratio, writes CSV/JSON and a gnuplot chart. Not part of
+# the test suite. Method, caveats and measured figures: docs/bench-compare.md.
 #
-#   scripts/bench-compare.sh [--duration S] [--warmup S] [--rounds N]
-#                            [--sizes 64,imix,1420] [--dirs enc,dec]
-#                            [--apps secgw,ipsecgw] [--quiet-wait S]
-#                            [--quiet-max CORES] [--min-worker CORES]
-#                            [--retries N] [--huge] [--rebuild]
-#                            [--build-dir DIR] [--work-dir DIR]
-#                            [--crypto-limit FILE]
-#
-# Each run starts one application alone with a replaying net_pcap source
-# (rx_pcap=F,infinite_rx=1) as its input port and a net_null sink (no-rx=1)
-# as its output port; both apps use lcore 0 for their main/control thread
-# (which sleeps) and lcore 1 as the only worker. The rate is read from DPDK
-# telemetry (/ethdev/stats of the sink port, opackets) for both apps, at t0
-# after a warm-up and at t0 + duration. Rounds interleave the apps (ABBA...)
-# and the report gives medians.
+# Each run starts one application alone. Its input port is a net_pcap vdev
+# replaying a scapy-made capture forever (rx_pcap=F,infinite_rx=1), its
+# output port a net_null sink (no-rx=1). Both apps run their main/control
+# thread on lcore 0 (sleeping: ipsec-secgw is patched for that, see
+# scripts/bench/build-secgw.sh) and their only worker on lcore 1. The rate
+# is the sink port's TX packet counter read through DPDK telemetry
+# (/ethdev/stats) for both apps, at t0 after a warm-up and at t0+duration.
+# Rounds alternate which app goes first; the report gives medians.
 set -euo pipefail
 
+usage() {
+	cat <<'EOF'
+usage: scripts/bench-compare.sh [options]
+  --duration S        measurement window per run (default 10)
+  --warmup S          seconds between first packet out and t0 (default 3)
+  --rounds N          rounds; each runs every case once per app (default 3)
+  --sizes LIST        frame sizes incl. FCS, 64..1518, or imix (default 64,imix,1420)
+  --dirs LIST         enc (protected->unprotected), dec (the reverse) (default enc,dec)
+  --apps LIST         secgw,ipsecgw (default both)
+  --mem huge|nohuge   EAL memory: hugepages (reserved for the run if needed
+                      and given back after) or --no-huge (default huge)
+  --quiet-wait S      before each run, wait up to S s for the rest of the
+                      machine to use <= --quiet-max cores (default 30)
+  --quiet-max CORES   (default 0.4)
+  --min-worker CORES  a run is clean when its worker thread got at least this
+                      much CPU and the rest of the machine used <= --quiet-max
+                      (default 0.97); medians use clean runs when there are any
+  --retries N         re-run a noisy case up to N times (default 2)
+  --build-dir DIR     ipsecgw build directory (default build; built if missing)
+  --rebuild           run ninja in --build-dir first
+  --gw-rev REV        instead of --build-dir: build ipsecgw as committed at REV
+                      (git archive, into the work dir), so that parallel edits
+                      and rebuilds of build/ cannot change the binary mid-run
+  --work-dir DIR      pcaps, ipsec-secgw build, results (default build-bench)
+  --crypto-limit F    CSV size,mpps[,dir] of the raw one-core AES-GCM limit,
+                      drawn as a third bar (default build/bench/crypto-limit.csv
+                      when it exists)
+EOF
+}
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PY=/usr/bin/python3
+PY=/usr/bin/python3          # Debian's interpreter, with python3-scapy
 BENCH="$ROOT/scripts/bench"
 
 DURATION=10
@@ -33,19 +56,18 @@ ROUNDS=3
 SIZES=64,imix,1420
 DIRS=enc,dec
 APPS=secgw,ipsecgw
+MEM=huge
 QUIET_WAIT=30
-QUIET_MAX=0.3
+QUIET_MAX=0.4
 MIN_WORKER=0.97
 RETRIES=2
-HUGE=0
 REBUILD=0
-BUILD_DIR=${IPSECGW_BUILD_DIR:-$ROOT/build}
-WORK=${BENCH_WORK_DIR:-$ROOT/build-bench}
+BUILD_DIR=$ROOT/build
+WORK=$ROOT/build-bench
 CRYPTO_LIMIT=""
-MTU=1600
-MEM_MB=1024
-
-usage() { sed -n '4,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+GW_REV=""
+MTU=1600      # >= 1500 + ESP tunnel overhead (IMIX 1518-byte frames)
+MEM_MB=512    # per application; one runs at a time
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -55,38 +77,43 @@ while [ $# -gt 0 ]; do
 	--sizes) SIZES=$2; shift 2 ;;
 	--dirs) DIRS=$2; shift 2 ;;
 	--apps) APPS=$2; shift 2 ;;
+	--mem) MEM=$2; shift 2 ;;
 	--quiet-wait) QUIET_WAIT=$2; shift 2 ;;
 	--quiet-max) QUIET_MAX=$2; shift 2 ;;
 	--min-worker) MIN_WORKER=$2; shift 2 ;;
 	--retries) RETRIES=$2; shift 2 ;;
-	--huge) HUGE=1; shift ;;
+	--build-dir) BUILD_DIR=$(realpath -m "$2"); shift 2 ;;
 	--rebuild) REBUILD=1; shift ;;
-	--build-dir) BUILD_DIR=$2; shift 2 ;;
-	--work-dir) WORK=$2; shift 2 ;;
+	--gw-rev) GW_REV=$2; shift 2 ;;
+	--work-dir) WORK=$(realpath -m "$2"); shift 2 ;;
 	--crypto-limit) CRYPTO_LIMIT=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "bench-compare: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
 done
-[ -n "$CRYPTO_LIMIT" ] || CRYPTO_LIMIT="$BUILD_DIR/bench/crypto-limit.csv"
-[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "bench-compare: --rounds must be >= 1" >&2; exit 2; }
+die() { echo "bench-compare: $*" >&2; exit 2; }
+[ -n "$CRYPTO_LIMIT" ] || CRYPTO_LIMIT="$ROOT/build/bench/crypto-limit.csv"
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "--rounds: a number >= 1"
+[[ "$RETRIES" =~ ^[0-9]+$ ]] || die "--retries: a number >= 0"
+[[ "$DURATION" =~ ^[0-9]+(\.[0-9]+)?$ && "$WARMUP" =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+	die "--duration/--warmup: seconds"
+[[ "$QUIET_WAIT" =~ ^[0-9]+$ ]] || die "--quiet-wait: whole seconds"
+[[ "$MEM" == huge || "$MEM" == nohuge ]] || die "--mem: huge or nohuge"
 for s in ${SIZES//,/ }; do
 	[[ "$s" == imix || ("$s" =~ ^[0-9]+$ && "$s" -ge 64 && "$s" -le 1518) ]] ||
-		{ echo "bench-compare: size '$s': 64..1518 (frame bytes) or imix" >&2; exit 2; }
+		die "size '$s': 64..1518 (frame bytes with FCS) or imix"
 done
-for d in ${DIRS//,/ }; do
-	[[ "$d" == enc || "$d" == dec ]] || { echo "bench-compare: --dirs takes enc,dec" >&2; exit 2; }
-done
-for a in ${APPS//,/ }; do
-	[[ "$a" == secgw || "$a" == ipsecgw ]] || { echo "bench-compare: --apps takes secgw,ipsecgw" >&2; exit 2; }
-done
+for d in ${DIRS//,/ }; do [[ "$d" == enc || "$d" == dec ]] || die "--dirs takes enc,dec"; done
+for a in ${APPS//,/ }; do [[ "$a" == secgw || "$a" == ipsecgw ]] || die "--apps takes secgw,ipsecgw"; done
 [ "$(id -u)" = 0 ] || { echo "bench-compare: run as root (DPDK)" >&2; exit 1; }
 
 log() { printf '%s bench-compare: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# --- cleanup: only the processes this script started ------------------------
+# --- cleanup: only what this script started or changed -----------------------
 APP_PID=""
 PREFIXES=()
+HP_RESTORE=""     # nr_hugepages to put back
+HP_UMOUNT=""      # hugetlbfs mount point to unmount
 stop_app() {
 	local pid=$APP_PID
 	[ -n "$pid" ] || return 0
@@ -94,14 +121,17 @@ stop_app() {
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -INT "$pid" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid" 2>/dev/null || true; }
+		if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
 	fi
 	wait "$pid" 2>/dev/null || true
 }
 cleanup() {
 	local rc=$?
+	trap - EXIT INT TERM
 	stop_app
 	for p in "${PREFIXES[@]}"; do rm -rf "/var/run/dpdk/$p"; done
+	if [ -n "$HP_UMOUNT" ]; then umount "$HP_UMOUNT" 2>/dev/null || true; fi
+	if [ -n "$HP_RESTORE" ]; then echo "$HP_RESTORE" > /proc/sys/vm/nr_hugepages 2>/dev/null || true; fi
 	exit $rc
 }
 trap cleanup EXIT
@@ -126,12 +156,23 @@ WORK=$(cd "$WORK" && pwd)
 SECGW=$("$BENCH/build-secgw.sh" "$WORK/secgw")
 
 # ipsecgw
+GW_SRC=$ROOT
+if [ -n "$GW_REV" ]; then
+	rev=$(git -C "$ROOT" rev-parse --short=12 "$GW_REV^{commit}") || die "--gw-rev: no commit '$GW_REV'"
+	GW_SRC="$WORK/gw-$rev/src"
+	BUILD_DIR="$WORK/gw-$rev/build"
+	if [ ! -f "$GW_SRC/meson.build" ]; then
+		log "exporting ipsecgw $rev to $GW_SRC"
+		rm -rf "$GW_SRC" && mkdir -p "$GW_SRC"
+		git -C "$ROOT" archive "$rev" | tar -x -C "$GW_SRC"
+	fi
+fi
 GW="$BUILD_DIR/app/ipsecgw/ipsecgw"
 GWCTL="$BUILD_DIR/app/ipsecgw-ctl/ipsecgw-ctl"
 build_gw() {
 	local try
 	for try in 1 2 3; do
-		if { [ -f "$BUILD_DIR/build.ninja" ] || meson setup "$BUILD_DIR" "$ROOT" >&2; } &&
+		if { [ -f "$BUILD_DIR/build.ninja" ] || meson setup "$BUILD_DIR" "$GW_SRC" >&2; } &&
 			ninja -C "$BUILD_DIR" >&2; then
 			return 0
 		fi
@@ -145,15 +186,28 @@ if [ "$REBUILD" = 1 ] || [ ! -x "$GW" ] || [ ! -x "$GWCTL" ]; then
 	build_gw || { log "cannot build ipsecgw"; exit 1; }
 fi
 
-# EAL memory
-if [ "$HUGE" = 1 ]; then
-	free_pages=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
-	size_kb=$(awk '/Hugepagesize/ {print $2}' /proc/meminfo)
-	if [ $((free_pages * size_kb / 1024)) -lt $MEM_MB ] || ! grep -q hugetlbfs /proc/mounts; then
-		log "--huge needs ${MEM_MB} MiB of free hugepages and a hugetlbfs mount, e.g.:"
-		log "  echo 600 > /proc/sys/vm/nr_hugepages; mount -t hugetlbfs nodev /dev/hugepages"
-		exit 1
+# --- EAL memory: the same for both apps ----------------------------------------
+if [ "$MEM" = huge ]; then
+	hp_kb=$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)
+	hp_need=$(( (MEM_MB + 64) * 1024 / hp_kb ))
+	hp_free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+	if [ "$hp_free" -lt "$hp_need" ]; then
+		hp_total=$(cat /proc/sys/vm/nr_hugepages)
+		HP_RESTORE=$hp_total
+		echo $((hp_total + hp_need - hp_free)) > /proc/sys/vm/nr_hugepages || true
+		log "reserved hugepages: nr_hugepages $hp_total -> $(cat /proc/sys/vm/nr_hugepages) (given back on exit)"
 	fi
+	if ! awk '$3 == "hugetlbfs" {found=1} END {exit !found}' /proc/mounts; then
+		mkdir -p /dev/hugepages
+		mount -t hugetlbfs nodev /dev/hugepages && HP_UMOUNT=/dev/hugepages
+	fi
+	hp_free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+	if [ "$hp_free" -lt "$hp_need" ]; then
+		log "only $hp_free free hugepages (need $hp_need): falling back to --mem nohuge"
+		MEM=nohuge
+	fi
+fi
+if [ "$MEM" = huge ]; then
 	EAL_MEM=(-m "$MEM_MB" --huge-unlink)
 else
 	# --no-huge cannot be combined with --in-memory on DPDK 22.11
@@ -289,13 +343,14 @@ wait_quiet() {
 }
 
 # --- one measurement ----------------------------------------------------------
-run_one() { # round app dir size
-	local round=$1 app=$2 dir=$3 size=$4 pcap prefix sock tag log cmdf pre res
+run_one() { # round app dir size attempt
+	local round=$1 app=$2 dir=$3 size=$4 attempt=$5 pcap prefix sock tag log cmdf pre res
 	local src_port sink_port extra=()
 	pcap=$(pcap_for "$dir" "$size")
 	prefix="bc-$app-$$"
 	PREFIXES+=("$prefix")
 	tag="r$round-$dir-$size-$app"
+	[ "$attempt" = 0 ] || tag+="-a$attempt"
 	log="$RES/runs/$tag.log"
 	cmdf="$RES/runs/$tag.cmd"
 	if [ "$dir" = enc ]; then src_port=0; sink_port=1; else src_port=1; sink_port=0; fi
@@ -336,24 +391,33 @@ run_one() { # round app dir size
 	fi
 	stop_app
 	rm -rf "/var/run/dpdk/$prefix"
-	$PY - "$res" "$round" "$app" "$dir" "$size" "$pre" >> "$RUNS" <<'EOF'
+	# record the run; exit status 0 when it is clean: the worker thread got
+	# at least MIN_WORKER cores over the window and the rest of the machine
+	# used at most QUIET_MAX cores (on 2 vCPUs a busy neighbour slows the
+	# worker even when it does not take its CPU)
+	$PY - "$res" "$round" "$app" "$dir" "$size" "$pre" "$attempt" "$tag" "$MIN_WORKER" \
+		"$QUIET_MAX" "$RUNS" <<'EOF'
 import json, sys
-r = json.loads(sys.argv[1])
-r.update(round=int(sys.argv[2]), app=sys.argv[3], dir=sys.argv[4], size=sys.argv[5],
-         busy_before_cores=float(sys.argv[6]))
-print(json.dumps(r))
-EOF
-	$PY - "$res" "$tag" "$pre" <<'EOF' >&2
-import json, sys
-r = json.loads(sys.argv[1])
+res, rnd, app, d, size, pre, attempt, tag, min_w, max_o, runs = sys.argv[1:]
+r = json.loads(res)
+r.update(round=int(rnd), app=app, dir=d, size=size, attempt=int(attempt),
+         busy_before_cores=float(pre))
 if "error" in r:
-    print(f"  {sys.argv[2]:<24} ERROR {r['error']}")
+    r["clean"] = False
+    line = f"  {tag:<24} ERROR {r['error']}"
 else:
     w = sum(v for k, v in r["app_threads_cpu_cores"].items() if k.startswith("rte-worker"))
+    r["worker_cpu_cores"] = round(w, 3)
+    r["clean"] = w >= float(min_w) and r["other_cpu_cores"] <= float(max_o)
     loss = "" if r["rx_packets"] == 0 or r["tx_packets"] >= 0.99 * r["rx_packets"] else \
         f"  LOSS: tx {r['tx_packets']} of rx {r['rx_packets']}"
-    print(f"  {sys.argv[2]:<24} {r['tx_mpps']:7.3f} Mpps  worker {w:.2f} cores,"
-          f" others {r['other_cpu_cores']:.2f} (before {float(sys.argv[3]):.2f}){loss}")
+    line = (f"  {tag:<24} {r['tx_mpps']:7.3f} Mpps  worker {w:.2f} cores,"
+            f" others {r['other_cpu_cores']:.2f} (before {float(pre):.2f})"
+            f"{'' if r['clean'] else '  NOISY'}{loss}")
+with open(runs, "a") as f:
+    f.write(json.dumps(r) + "\n")
+print(line, file=sys.stderr)
+sys.exit(0 if r["clean"] else 1)
 EOF
 }
 
@@ -364,10 +428,15 @@ EOF
 	echo "debian: $(cat /etc/debian_version)"
 	echo "dpdk (libdpdk-dev): $(dpkg-query -W -f '${Version}' libdpdk-dev 2>/dev/null)"
 	echo "dpdk-doc (ipsec-secgw source): $(dpkg-query -W -f '${Version}' dpdk-doc 2>/dev/null)"
-	echo "intel-ipsec-mb: $(dpkg-query -W -f '${Version}' libipsec-mb1 2>/dev/null || echo '?')"
-	echo "ipsecgw: $GW ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', tree modified'); binary $(date -r "$GW" -Is))"
+	echo "intel-ipsec-mb: $(dpkg-query -W -f '${Version}' libipsec-mb1 2>/dev/null || echo '?') (both apps; ipsec-secgw through the crypto_aesni_gcm PMD, cpu-crypto)"
+	if [ -n "$GW_REV" ]; then
+		echo "ipsecgw: $GW (commit $rev, exported with git archive; binary $(date -r "$GW" -Is))"
+	else
+		echo "ipsecgw: $GW (working tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' with uncommitted changes'); binary $(date -r "$GW" -Is))"
+	fi
 	echo "ipsec-secgw: $SECGW (patch: $WORK/secgw/secgw.patch)"
 	echo "duration ${DURATION}s, warm-up ${WARMUP}s, rounds $ROUNDS, sizes $SIZES, dirs $DIRS"
+	echo "clean run: worker >= $MIN_WORKER cores and others <= $QUIET_MAX cores; retries $RETRIES; quiet wait ${QUIET_WAIT}s"
 	echo "eal memory: ${EAL_MEM[*]}; MTU $MTU on both ports of both apps"
 	echo "sizes are Ethernet frame sizes including the 4-byte FCS (IP packet = frame - 18);"
 	echo "for dec the size is the inner (plaintext) frame; the ESP frame is ~54-57 bytes longer"
@@ -384,7 +453,14 @@ for round in $(seq "$ROUNDS"); do
 		for size in ${SIZES//,/ }; do
 			for app in $order; do
 				log "round $round/$ROUNDS: $dir $size $app"
-				run_one "$round" "$app" "$dir" "$size"
+				for attempt in $(seq 0 "$RETRIES"); do
+					if run_one "$round" "$app" "$dir" "$size" "$attempt"; then
+						break
+					fi
+					if [ "$attempt" -lt "$RETRIES" ]; then
+						log "noisy or failed run: again"
+					fi
+				done
 			done
 		done
 	done
@@ -393,7 +469,7 @@ done
 limit_arg=()
 [ -f "$CRYPTO_LIMIT" ] && limit_arg=(--crypto-limit "$CRYPTO_LIMIT")
 $PY "$BENCH/summarize.py" --runs "$RUNS" --out "$RES" --sizes "$SIZES" --dirs "$DIRS" \
-	"${limit_arg[@]}"
+	"${limit_arg[@]}" | tee "$RES/summary.txt"
 if command -v gnuplot >/dev/null && [ -f "$RES/chart.gp" ]; then
 	if gnuplot "$RES/chart.gp" 2>"$RES/gnuplot.log"; then
 		log "chart: $RES/chart.png"

@@ -373,7 +373,8 @@ rewind_replay(struct bench_run *r)
 		struct gw_replay *rp = &in_sas[i]->replay;
 
 		rp->top = 0;
-		memset(rp->bitmap, 0, RTE_MIN(buckets, (uint32_t)RTE_DIM(rp->bitmap)) * 8);
+		/* only the buckets this SA was allocated with (gw_sa_size) */
+		memset(rp->bitmap, 0, RTE_MIN(buckets, rp->bucket_mask + 1) * 8);
 	}
 }
 
@@ -749,9 +750,10 @@ report(void)
 		return;
 	fprintf(j, "{\"alg\":\"%s\",\"sas\":%u,\"workers\":%u,\"udp\":%s,\"esn\":%s,"
 		"\"burst\":%u,\"duration_s\":%.2f,\"gbps_counts\":\"inner IP bytes\","
-		"\"sa_bytes\":%zu,\"results\":[", gw_esp_alg_name(opts.alg), opts.n_sas,
-		opts.n_workers, opts.udp ? "true" : "false", opts.esn ? "true" : "false",
-		opts.burst, opts.duration, sizeof(struct gw_sa));
+		"\"sa_bytes_out\":%zu,\"sa_bytes_in\":%zu,\"results\":[",
+		gw_esp_alg_name(opts.alg), opts.n_sas, opts.n_workers,
+		opts.udp ? "true" : "false", opts.esn ? "true" : "false", opts.burst,
+		opts.duration, gw_sa_size(GW_DIR_OUT, 0), gw_sa_size(GW_DIR_IN, GW_REPLAY_DEFAULT));
 	for (unsigned i = 0; i < n_results; i++) {
 		const struct bench_result *r = &results[i];
 
@@ -841,11 +843,13 @@ main(int argc, char **argv)
 	printf("ipsecgw-bench: %s, %u SA(s) per direction, %u worker(s), burst %u, %s%s\n",
 	       gw_esp_alg_name(opts.alg), opts.n_sas, opts.n_workers, opts.burst,
 	       opts.udp ? "ESP in UDP" : "raw ESP", opts.esn ? ", ESN" : "");
-	printf("SAs installed in %.2f s; %zu bytes per SA in DPDK memory (struct gw_sa %zu "
-	       "bytes: expanded key %zu, replay window %zu), SPI hash and SPD entries included\n",
+	printf("SAs installed in %.2f s; %zu bytes per SA in DPDK memory, SPI hash and SPD "
+	       "entries included (SA: outbound %zu bytes, inbound %zu with a %u-packet window; "
+	       "expanded key %zu)\n",
 	       (double)(rte_rdtsc() - t0) / (double)rte_get_tsc_hz(),
-	       (heap_used() - heap_before) / gw_control.n_sas, sizeof(struct gw_sa),
-	       sizeof(struct gw_aead_key), sizeof(struct gw_replay));
+	       (heap_used() - heap_before) / gw_control.n_sas, gw_sa_size(GW_DIR_OUT, 0),
+	       gw_sa_size(GW_DIR_IN, GW_REPLAY_DEFAULT), GW_REPLAY_DEFAULT,
+	       sizeof(struct gw_aead_key));
 	printf("sizes are frames without FCS on the protected side; Gbps counts inner IP bytes; "
 	       "source = alloc+copy+TX only; limit = raw intel-ipsec-mb AES-GCM on the same payloads\n\n");
 	if (opts.capture_dir) {

@@ -48,7 +48,8 @@ install_sas(void)
 		return -1;
 	for (unsigned i = 0; i < cfg->n_sas; i++) {
 		const struct gw_cfg_sa *c = &cfg->sas[i];
-		struct gw_sa *sa = rte_zmalloc("sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
+		struct gw_sa *sa = rte_zmalloc("sa", gw_sa_size(c->dir, c->replay_window),
+					       RTE_CACHE_LINE_SIZE);
 
 		if (sa == NULL || gw_esp_sa_init(sa, c, &gw_control.crypto) != 0) {
 			GW_ERR("%s:%d: SA %s cannot be installed (unsupported in the data plane)",

@@ -276,6 +276,14 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	for (uint16_t i = 0; i < n; i++)
 		flow_of((struct rte_ipv4_hdr *)rte_pktmbuf_adj(mb[i], ETH_LEN), &flows[i]);
 	gw_spd_lookup_bulk(spd, flows, n, 0, match);
+	/* with many SAs each packet misses on its policy, SA and key: issue
+	 * all of those loads for the burst first, so they overlap */
+	for (uint16_t i = 0; i < n; i++)
+		if (match[i])
+			rte_prefetch0(match[i]);
+	for (uint16_t i = 0; i < n; i++)
+		if (match[i] && match[i]->sa)
+			gw_sa_prefetch(match[i]->sa);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const struct gw_spd_entry *e = match[i];
@@ -347,6 +355,9 @@ stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	if (n_keyed == 0)
 		return;
 	rte_hash_lookup_bulk_data(w->spi_table, keys, n_keyed, &hits, data);
+	for (uint16_t i = 0; i < n_keyed; i++)
+		if (hits & (1ull << i))
+			gw_sa_prefetch(data[i]);
 	for (uint16_t i = 0; i < n_keyed; i++) {
 		struct gw_sa *sa = data[i];
 		const struct rte_ipv4_hdr *outer =

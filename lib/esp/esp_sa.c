@@ -96,7 +96,8 @@ gw_esp_sa_init(struct gw_sa *sa, const struct gw_cfg_sa *cfg,
 	if (cfg->dir != GW_DIR_OUT && cfg->dir != GW_DIR_IN)
 		return -1;
 
-	memset(sa, 0, sizeof(*sa));
+	memset(sa, 0, gw_sa_size(cfg->dir, cfg->replay_window));
+	sa->size = (uint32_t)gw_sa_size(cfg->dir, cfg->replay_window);
 	sa->owner = owner;
 	sa->id = id;
 	sa->spi = cfg->spi;
@@ -148,5 +149,5 @@ void
 gw_esp_sa_wipe(struct gw_sa *sa)
 {
 	gw_aead_key_wipe(&sa->key);
-	gw_wipe(sa, sizeof(*sa));
+	gw_wipe(sa, sa->size ? sa->size : sizeof(*sa));
 }

@@ -38,8 +38,20 @@ struct gw_replay {
 	uint64_t bitmap[GW_REPLAY_BUCKETS] __attribute__((aligned(64)));
 };
 
+/** Buckets of the bitmap a window uses: next power of two >= ceil(w/64) + 1. */
+static inline uint32_t
+gw_replay_buckets(uint32_t window)
+{
+	uint32_t need = (window + 63) / 64 + 1, n;
+
+	for (n = 1; n < need; n <<= 1)
+		;
+	return n;
+}
+
 /**
- * Initialises an empty window. window is 0 (disabled) or 32..GW_REPLAY_MAX
+ * Initialises an empty window. Touches only the buckets the window uses,
+ * so the caller may allocate just gw_replay_buckets(window) of them. window is 0 (disabled) or 32..GW_REPLAY_MAX
  * (any value: the bitmap uses the next power of two >= ceil(window/64) + 1
  * buckets, but the accept test uses window exactly); returns 0 or -1 for a
  * size out of range.

@@ -77,11 +77,11 @@ struct gw_sa {
 	uint8_t hdr[48];           /**< outbound: outer IPv4 [+ UDP] template */
 	struct gw_sa_counters cnt __attribute__((aligned(64)));
 	struct gw_aead_key key;    /**< expanded once at install */
-	struct gw_replay replay;   /**< inbound only */
 	struct gw_sa_sel4 local_sel[GW_MAX_TS];   /**< inner destinations (in) */
 	struct gw_sa_sel4 remote_sel[GW_MAX_TS];  /**< inner sources (in) */
 
 	/* --- cold: control path and display --- */
+	uint32_t size;             /**< bytes of this SA in use (see gw_sa_size) */
 	char name[GW_NAME_MAX];
 	uint32_t id;               /**< control-path handle */
 	enum gw_esp_alg alg;
@@ -91,7 +91,45 @@ struct gw_sa {
 	uint16_t encap_sport;
 	uint16_t encap_dport;
 	uint64_t created_ns;
+
+	/* --- inbound only, last: an outbound SA is allocated without it and an
+	 * inbound one with only the buckets its window needs --- */
+	struct gw_replay replay;
 } __attribute__((aligned(64)));
+
+/**
+ * Bytes an SA needs: outbound SAs stop before the replay window, inbound
+ * ones keep the buckets of their window only (a 1024-packet window needs
+ * 32 of the 128 buckets the largest window needs).
+ */
+static inline size_t
+gw_sa_size(enum gw_sa_dir dir, uint32_t replay_window)
+{
+	size_t base = __builtin_offsetof(struct gw_sa, replay);
+
+	if (dir == GW_DIR_OUT)
+		return base;
+	if (replay_window > GW_REPLAY_MAX)
+		replay_window = GW_REPLAY_MAX; /* refused later by gw_replay_init */
+	return base + __builtin_offsetof(struct gw_replay, bitmap) +
+	       gw_replay_buckets(replay_window) * sizeof(uint64_t);
+}
+
+/**
+ * Prefetches what processing a packet of this SA reads: the hot fields,
+ * counters, key schedule and (inbound) the replay window's head. Issued
+ * for a whole burst before the first packet is processed, so the misses of
+ * many SAs overlap instead of adding up.
+ */
+static inline void
+gw_sa_prefetch(const struct gw_sa *sa)
+{
+	__builtin_prefetch(sa);
+	__builtin_prefetch((const uint8_t *)sa + 64);
+	__builtin_prefetch(&sa->cnt);
+	__builtin_prefetch(&sa->replay);
+	gw_aead_key_prefetch(&sa->key);
+}
 
 /** True when an IPv4 inner packet (host order) is within the SA's selectors. */
 static inline bool

@@ -79,22 +79,27 @@ def main():
                    (" (inner plaintext frame)" if d == "dec" else "")}
             per_round = {}
             for app in ("secgw", "ipsecgw"):
-                rs = [r for r in runs if r["dir"] == d and r["size"] == s and
-                      r["app"] == app and "error" not in r]
+                every = [r for r in runs if r["dir"] == d and r["size"] == s and r["app"] == app]
+                ok = [r for r in every if "error" not in r]
+                clean = [r for r in ok if r.get("clean", True)]
+                # medians over clean runs (the worker got its core); all
+                # successful runs only when none was clean
+                rs = clean or ok
                 mp = [r["tx_mpps"] for r in rs]
                 pc = [r["tx_mpps"] / worker_cores(r) for r in rs if worker_cores(r) > 0.05]
                 row[f"{app}_mpps"] = med(mp)
                 row[f"{app}_min"] = min(mp) if mp else None
                 row[f"{app}_max"] = max(mp) if mp else None
                 row[f"{app}_runs"] = len(mp)
-                row[f"{app}_errors"] = sum(1 for r in runs if r["dir"] == d and r["size"] == s
-                                           and r["app"] == app and "error" in r)
+                row[f"{app}_clean_runs"] = len(clean)
+                row[f"{app}_noisy_runs"] = len(ok) - len(clean)
+                row[f"{app}_errors"] = len(every) - len(ok)
                 row[f"{app}_mpps_per_worker_core"] = med(pc)
                 row[f"{app}_worker_cores"] = med([worker_cores(r) for r in rs])
                 row[f"{app}_other_cores"] = med([r["other_cpu_cores"] for r in rs])
                 row[f"{app}_loss_runs"] = sum(
                     1 for r in rs if r["rx_packets"] and r["tx_packets"] < 0.99 * r["rx_packets"])
-                for r in rs:
+                for r in rs:  # per round: the clean run, else the last attempt
                     per_round.setdefault(r["round"], {})[app] = r["tx_mpps"]
             g, sg = row["ipsecgw_mpps"], row["secgw_mpps"]
             row["ratio"] = g / sg if g and sg else None
@@ -119,6 +124,8 @@ def main():
         for app in ("secgw", "ipsecgw"):
             if r[f"{app}_errors"]:
                 notes.append(f"{APP_NAME[app]}: {r[f'{app}_errors']} failed")
+            if r[f"{app}_runs"] and not r[f"{app}_clean_runs"]:
+                notes.append(f"{APP_NAME[app]}: no clean run, noisy figures")
             if r[f"{app}_loss_runs"]:
                 notes.append(f"{APP_NAME[app]}: loss in {r[f'{app}_loss_runs']} run(s)")
         print(f"{r['dir']:<4} {r['size']:>5} | {fmt(r['secgw_mpps'], '{:8.2f} Mpps'):>11} "
@@ -129,7 +136,8 @@ def main():
               f"{fmt(r['ratio_per_worker_core'], '{:5.2f}x'):>6} | "
               f"{r['secgw_runs']}+{r['ipsecgw_runs']}"
               + (f"  ({'; '.join(notes)})" if notes else ""))
-    print("ratio = ipsecgw / ipsec-secgw (of medians); paired = median of per-round ratios")
+    print("ratio = ipsecgw / ipsec-secgw (of medians); paired = median of per-round ratios;")
+    print("runs = clean runs used (secgw+ipsecgw); a clean run's worker thread got its whole core")
     print()
 
     # --- files ---
