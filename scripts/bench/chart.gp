@@ -27,11 +27,11 @@ do for [i = 1:npanels] {
 		plot dat using 2:3:4:xtic(1) title "ipsec-secgw (cpu-crypto)" lc rgb "#9a9a9a", \
 		     '' using 5:6:7 title "ipsecgw" lc rgb "#1f77b4", \
 		     '' using 8:9:10 title "raw AES-GCM limit, one core" lc rgb "#2ca02c", \
-		     '' using 0:($12 * 1.04):11 with labels font ",10" notitle
+		     '' using 0:12:11 with labels offset 0,0.9 font ",10" notitle
 	} else {
 		plot dat using 2:3:4:xtic(1) title "ipsec-secgw (cpu-crypto)" lc rgb "#9a9a9a", \
 		     '' using 5:6:7 title "ipsecgw" lc rgb "#1f77b4", \
-		     '' using 0:($12 * 1.04):11 with labels font ",10" notitle
+		     '' using 0:12:11 with labels offset 0,0.9 font ",10" notitle
 	}
 }
 unset multiplot
