@@ -43,6 +43,7 @@ struct bench_opts {
 	bool skip_limit;           /**< skip the raw crypto limit */
 	uint32_t mem_mb;
 	bool spread;               /**< every worker feeds every SA (handoff path) */
+	unsigned rounds;           /**< interleaved measurement rounds, best kept */
 	const char *lcores;        /**< EAL --lcores map (oversubscribed tests) */
 };
 

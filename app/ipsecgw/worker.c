@@ -456,17 +456,32 @@ send_to_neighbor(struct gw_worker *w, struct rte_mbuf *m, uint16_t port,
 	tx_buffer(w, m, port);
 }
 
-/* Packets whose data starts at an IPv4 header: route, L2, TX buffer. */
+/* Packets whose data starts at an IPv4 header: route, L2, TX buffer.
+ * Consecutive packets to one destination (all ESP of one peer, a bulk
+ * flow) reuse the previous route and neighbour within the burst. */
 static void
 stage_forward(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n)
 {
+	uint32_t last_dst = 0;
+	const struct gw_nexthop *last_nh = NULL;
+	const struct gw_neigh *last_nb = NULL;
+
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), target;
-		const struct gw_nexthop *nh = gw_route_lookup(&gw_dp.routes, dst);
+		const struct gw_nexthop *nh;
 		struct gw_neigh *nb;
 
+		if (last_nb != NULL && dst == last_dst) {
+			if (unlikely(rte_pktmbuf_pkt_len(m) > gw_dp.port[last_nh->port].mtu)) {
+				drop(w, m, GW_DROP_TOO_BIG);
+				continue;
+			}
+			send_to_neighbor(w, m, last_nh->port, &last_nb->mac);
+			continue;
+		}
+		nh = gw_route_lookup(&gw_dp.routes, dst);
 		if (unlikely(nh == NULL)) {
 			drop(w, m, GW_DROP_NO_ROUTE);
 			continue;
@@ -488,6 +503,9 @@ stage_forward(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n)
 			}
 			continue;
 		}
+		last_dst = dst;
+		last_nh = nh;
+		last_nb = nb;
 		send_to_neighbor(w, m, nh->port, &nb->mac);
 	}
 }

@@ -49,10 +49,10 @@ gw_port_configure(uint16_t port_id, const struct gw_port_request *req,
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
 		out->rss = true;
-	} else {
-		/* no RSS: one RX queue, the others would stay empty */
-		out->nb_rxq = 1;
 	}
+	/* Without RSS offload every queue the device has is still polled:
+	 * some PMDs spread packets themselves (af_packet's fanout with
+	 * qpairs=N), and polling an empty queue costs little. */
 	/* Only offloads the device reports; the fast path checks flags. */
 	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) {
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;

@@ -24,6 +24,18 @@ _Static_assert(OUTB_TEMPLATE_COPY <= sizeof(struct rte_ipv4_hdr) +
 	       sizeof(struct rte_udp_hdr) + ESP_HDR_IV_LEN,
 	       "template copy exceeds the prepended headers");
 
+/* The outer checksum from the template's precomputed sum plus the two
+ * fields that change per packet (same result as rte_ipv4_cksum). */
+static inline uint16_t
+outer_cksum(uint32_t template_sum, const struct rte_ipv4_hdr *ip)
+{
+	uint32_t sum = template_sum + ip->total_length + ip->packet_id;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
 /* ESP next header by IP version nibble; 0 = not an IP packet. */
 static const uint8_t nh_by_version[16] = {
 	[4] = ESP_NH_IPV4,
@@ -100,7 +112,7 @@ gw_esp_outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		memcpy(oip, sa->hdr, OUTB_TEMPLATE_COPY);
 		oip->total_length = rte_cpu_to_be_16((uint16_t)total);
 		oip->packet_id = rte_cpu_to_be_16((uint16_t)seq);
-		oip->hdr_checksum = rte_ipv4_cksum(oip);
+		oip->hdr_checksum = outer_cksum(sa->hdr_sum, oip);
 		if (udp) {
 			struct rte_udp_hdr *u = (struct rte_udp_hdr *)(oip + 1);
 

@@ -70,6 +70,8 @@ outer_template_v4(struct gw_sa *sa)
 		u->dgram_cksum = 0;        /* RFC 3948 2.1: zero over IPv4 */
 		sa->hdr_len += sizeof(*u);
 	}
+	/* per packet only length and id change: their words are added to this */
+	sa->hdr_sum = rte_raw_cksum(ip, sizeof(*ip));
 }
 
 int

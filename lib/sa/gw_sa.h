@@ -72,6 +72,8 @@ struct gw_sa {
 	uint8_t n_local_sel;
 	uint8_t n_remote_sel;
 	uint8_t pad0;
+	uint32_t hdr_sum;          /**< outbound: folded sum of the template with
+				    *   length, id and checksum zero */
 	uint64_t seq;              /**< outbound: last sequence number used */
 	uint64_t seq_limit;        /**< outbound: highest allowed (2^32-1 or 2^64-1) */
 	uint8_t hdr[48];           /**< outbound: outer IPv4 [+ UDP] template */
