@@ -80,6 +80,7 @@ gw_cfg_free(struct gw_cfg *cfg)
 	if (cfg->sas != NULL)
 		gw_wipe(cfg->sas, cfg->n_sas * sizeof(cfg->sas[0]));
 	free(cfg->sas);
+	cfg_free_ike(cfg);
 	gw_wipe(cfg, sizeof(*cfg));
 }
 
@@ -574,7 +575,8 @@ parse_root(struct cfg_loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = {
 		"eal", "lcores", "ports", "routes", "neighbors", "policies",
-		"spd_default", "sas", "control", "dataplane", NULL
+		"spd_default", "sas", "control", "dataplane", "connections",
+		"secrets", NULL
 	};
 	static const struct cfg_enum spd_default_names[] = {
 		{ "discard", GW_ACT_DISCARD }, { "bypass", GW_ACT_BYPASS },
@@ -611,6 +613,9 @@ parse_root(struct cfg_loader *ld, const config_setting_t *root)
 		parse_control(ld, m);
 	if ((m = cfg_member(ld, root, "dataplane", false)) != NULL)
 		parse_dataplane(ld, m);
+	/* After ports: local_addrs are checked against the ports' addresses. */
+	cfg_parse_ike(ld, cfg_member(ld, root, "connections", false),
+		      cfg_member(ld, root, "secrets", false));
 }
 
 /* libconfig's parse errors are terse; say what usually causes them. */

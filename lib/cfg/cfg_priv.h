@@ -85,8 +85,16 @@ int cfg_int_literal(const struct cfg_loader *ld, const config_setting_t *s,
 /** Reports settings in the main text that lack their ';'. */
 void cfg_check_terminators(struct cfg_loader *ld);
 
+/** Edit distance of two names (UINT_MAX past GW_NAME_MAX), for did-you-mean. */
+unsigned cfg_edit_distance(const char *a, const char *b);
+
 /** Section parsers, in the order gw_cfg_load runs them. */
 void cfg_parse_sas(struct cfg_loader *ld, const config_setting_t *sas);
 void cfg_parse_policies(struct cfg_loader *ld, const config_setting_t *list);
+/** `connections` and `secrets` (either may be NULL), then their cross checks. */
+void cfg_parse_ike(struct cfg_loader *ld, const config_setting_t *conns,
+		   const config_setting_t *secrets);
+/** Frees connections and wipes secrets; part of gw_cfg_free. */
+void cfg_free_ike(struct gw_cfg *cfg);
 
 #endif /* CFG_PRIV_H */

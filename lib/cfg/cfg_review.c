@@ -13,6 +13,7 @@
 
 enum {
 	REPLAY_RECOMMENDED = 64,   /**< RFC 4303 3.4.3: 64 packets at least */
+	PSK_MIN_LEN = 20,          /**< below this a PSK falls to offline guessing */
 };
 
 static bool
@@ -235,6 +236,109 @@ review_control_socket(const struct gw_cfg *cfg, struct gw_diag *diag)
 			    "/run/ipsecgw", dir);
 }
 
+static bool
+is_dh_token(const char *tok, size_t len)
+{
+	static const char *const prefixes[] = { "modp", "ecp", "curve", "x25519",
+						"x448" };
+
+	for (size_t i = 0; i < GW_ARRAY_SIZE(prefixes); i++)
+		if (len >= strlen(prefixes[i]) &&
+		    strncmp(tok, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Counts the DH groups of a proposal ("aes256gcm16-prfsha384-ecp384"):
+ * all of them, and those that are modp2048.
+ */
+static void
+proposal_dh(const char *prop, unsigned *n_dh, unsigned *n_modp2048)
+{
+	const char *tok = prop;
+
+	while (*tok != '\0') {
+		size_t len = strcspn(tok, "-");
+
+		if (is_dh_token(tok, len)) {
+			(*n_dh)++;
+			if (len == 8 && strncmp(tok, "modp2048", 8) == 0)
+				(*n_modp2048)++;
+		}
+		tok += len;
+		if (*tok == '-')
+			tok++;
+	}
+}
+
+static void
+review_child(const struct gw_cfg_conn *c, const struct gw_cfg_child *ch,
+	     struct gw_diag *diag)
+{
+	unsigned with_dh = 0;
+
+	for (unsigned i = 0; i < ch->n_esp_proposals; i++) {
+		unsigned n_dh = 0, n_modp = 0;
+
+		proposal_dh(ch->esp_proposals[i], &n_dh, &n_modp);
+		with_dh += n_dh > 0;
+	}
+	if (ch->n_esp_proposals == 0 || with_dh < ch->n_esp_proposals)
+		gw_diag_add(diag, GW_DIAG_NOTE, ch->line, "connections.%s.children.%s: "
+			    "%s without a DH group: CHILD_SA rekeys have no perfect "
+			    "forward secrecy; add one, e.g. \"aes256gcm16-ecp384\"",
+			    c->name, ch->name, ch->n_esp_proposals == 0 ?
+			    "default esp_proposals" : "an esp_proposal");
+	if (ch->replay_window == 0)
+		gw_diag_add(diag, GW_DIAG_WARNING, ch->line, "connections.%s.children.%s: "
+			    "replay_window = 0 turns anti-replay off: replayed "
+			    "packets are accepted", c->name, ch->name);
+}
+
+static void
+review_conn(const struct gw_cfg *cfg, const struct gw_cfg_conn *c,
+	    struct gw_diag *diag)
+{
+	unsigned n_dh = 0, n_modp = 0;
+
+	(void)cfg;
+	if (c->allow_weak)
+		gw_diag_add(diag, GW_DIAG_WARNING, c->line, "connections.%s: "
+			    "allow_weak = true: proposals with broken or deprecated "
+			    "algorithms are accepted", c->name);
+	if (c->dpd_delay == 0)
+		gw_diag_add(diag, GW_DIAG_WARNING, c->line, "connections.%s: "
+			    "dpd_delay = 0: a dead peer is noticed only at the next "
+			    "rekey; traffic is dropped until then (try dpd_delay = 30)",
+			    c->name);
+	for (unsigned i = 0; i < c->n_proposals; i++)
+		proposal_dh(c->proposals[i], &n_dh, &n_modp);
+	if (n_dh > 0 && n_dh == n_modp)
+		gw_diag_add(diag, GW_DIAG_NOTE, c->line, "connections.%s: modp2048 is "
+			    "the only DH group in proposals; ecp256/ecp384 or "
+			    "curve25519 are much faster and as strong or stronger",
+			    c->name);
+	for (unsigned i = 0; i < c->n_children; i++)
+		review_child(c, &c->children[i], diag);
+}
+
+/* Lengths only: a finding never quotes a secret. */
+static void
+review_secrets(const struct gw_cfg *cfg, struct gw_diag *diag)
+{
+	for (unsigned i = 0; i < cfg->n_secrets; i++) {
+		const struct gw_cfg_secret *sec = &cfg->secrets[i];
+
+		if (sec->secret_len > 0 && sec->secret_len < PSK_MIN_LEN)
+			gw_diag_add(diag, GW_DIAG_WARNING, sec->line, "secrets.%s: weak "
+				    "PSK: %u bytes can be guessed offline from one "
+				    "captured handshake; use %d or more random bytes "
+				    "(openssl rand -hex 32)", sec->name, sec->secret_len,
+				    PSK_MIN_LEN);
+	}
+}
+
 void
 gw_cfg_review(const struct gw_cfg *cfg, struct gw_diag *diag)
 {
@@ -254,4 +358,7 @@ gw_cfg_review(const struct gw_cfg *cfg, struct gw_diag *diag)
 			    "quiet spell; \"poll\" gives the lowest latency",
 			    cfg->lcores.idle_sleep_us);
 	review_control_socket(cfg, diag);
+	for (unsigned i = 0; i < cfg->n_conns; i++)
+		review_conn(cfg, &cfg->conns[i], diag);
+	review_secrets(cfg, diag);
 }

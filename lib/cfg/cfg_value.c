@@ -142,6 +142,12 @@ edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
+unsigned
+cfg_edit_distance(const char *a, const char *b)
+{
+	return edit_distance(a, b);
+}
+
 void
 cfg_check_keys(struct cfg_loader *ld, const config_setting_t *group,
 	       const char *const allowed[])

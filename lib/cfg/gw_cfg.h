@@ -110,6 +110,131 @@ struct gw_cfg_lcores {
 	int line;                  /**< line of `lcores`, 0 if absent */
 };
 
+/* ---- IKE: connections and secrets (strongSwan swanctl.conf names) ----- */
+
+/** Limits of the IKE sections. */
+enum {
+	GW_CONN_MAX_ADDRS = 8,     /**< local_addrs / remote_addrs entries */
+	GW_CONN_MAX_PROPOSALS = 16,/**< proposals / esp_proposals entries */
+	GW_CONN_PROPOSAL_LEN = 128,/**< one proposal string, with NUL */
+	GW_CONN_MAX_CERTS = 4,     /**< certs / cacerts entries */
+	GW_CONN_PATH_LEN = 256,    /**< certificate and key paths, with NUL */
+	GW_ID_LEN = 256,           /**< identity string, with NUL */
+	GW_SECRET_MAX_IDS = 8,
+	GW_SECRET_MAX_LEN = 256,   /**< PSK bytes */
+};
+
+/** How one end authenticates (local.auth / remote.auth). */
+enum gw_ike_auth { GW_AUTH_PSK, GW_AUTH_PUBKEY };
+
+/** IKE identity types, as RFC 7296 3.5 names them. */
+enum gw_id_type {
+	GW_ID_ANY = 0,             /**< "%any": remote only, matches every peer */
+	GW_ID_IPV4,
+	GW_ID_IPV6,
+	GW_ID_FQDN,
+	GW_ID_USER_FQDN,           /**< contains '@' */
+	GW_ID_DN,                  /**< "C=CH, O=..., CN=..." */
+	GW_ID_KEY_ID,              /**< "keyid:..."; str keeps the prefix */
+};
+
+/** Reaction to a dead peer, or to a CHILD_SA closed by the peer. */
+enum gw_dpd_action { GW_DPD_CLEAR, GW_DPD_RESTART, GW_DPD_TRAP };
+enum gw_close_action { GW_CLOSE_NONE, GW_CLOSE_CLEAR, GW_CLOSE_TRAP,
+		       GW_CLOSE_START };
+/** What loading the configuration does with a CHILD_SA. */
+enum gw_start_action { GW_START_NONE, GW_START_START, GW_START_TRAP };
+/** Uniqueness policy of IKE_SAs per identity pair. */
+enum gw_unique { GW_UNIQUE_NO, GW_UNIQUE_NEVER, GW_UNIQUE_KEEP,
+		 GW_UNIQUE_REPLACE };
+
+/** A typed IKE identity; str is the text as written. */
+struct gw_cfg_id {
+	enum gw_id_type type;
+	char str[GW_ID_LEN];
+	struct gw_addr addr;       /**< GW_ID_IPV4 / GW_ID_IPV6 */
+};
+
+/** One end of a connection: local = { ... } or remote = { ... }. */
+struct gw_cfg_auth {
+	enum gw_ike_auth auth;
+	struct gw_cfg_id id;       /**< default: local the first local address, remote %any */
+	bool id_set;               /**< id written in the file */
+	char certs[GW_CONN_MAX_CERTS][GW_CONN_PATH_LEN];
+	unsigned n_certs;
+	char key[GW_CONN_PATH_LEN];/**< private key file, "" if none */
+	char cacerts[GW_CONN_MAX_CERTS][GW_CONN_PATH_LEN];
+	unsigned n_cacerts;
+	int line;
+};
+
+/** A CHILD_SA template: connections.<name>.children.<name>. */
+struct gw_cfg_child {
+	char name[GW_NAME_MAX];
+	struct gw_ts local_ts[GW_MAX_TS];   /**< "10.1.0.0/24[tcp/80]" */
+	unsigned n_local_ts;
+	struct gw_ts remote_ts[GW_MAX_TS];
+	unsigned n_remote_ts;
+	/** Proposal strings as written; syntax checked, lib/ike re-parses them. */
+	char esp_proposals[GW_CONN_MAX_PROPOSALS][GW_CONN_PROPOSAL_LEN];
+	unsigned n_esp_proposals;
+	uint32_t rekey_time;       /**< seconds; default 3600 */
+	uint32_t life_time;        /**< default rekey_time * 1.1 */
+	uint32_t rand_time;        /**< default life_time - rekey_time */
+	uint64_t life_bytes;       /**< 0: no limit */
+	uint64_t life_packets;
+	enum gw_start_action start_action;  /**< default none */
+	enum gw_sa_mode mode;      /**< tunnel only, for now */
+	enum gw_dpd_action dpd_action;      /**< default: the connection's */
+	enum gw_close_action close_action;  /**< default none */
+	uint32_t replay_window;    /**< default GW_REPLAY_DEFAULT; 0: off */
+	int line;
+};
+
+/** An IKE connection: connections.<name>. */
+struct gw_cfg_conn {
+	char name[GW_NAME_MAX];
+	unsigned version;          /**< 2 (default); 1 parses with a warning */
+	struct gw_addr local_addrs[GW_CONN_MAX_ADDRS];
+	unsigned n_local_addrs;
+	struct gw_addr remote_addrs[GW_CONN_MAX_ADDRS];
+	unsigned n_remote_addrs;   /**< 0 with remote_any */
+	bool remote_any;           /**< remote_addrs = "%any": responder only */
+	uint16_t local_port;       /**< default 500 */
+	uint16_t remote_port;      /**< default 500 */
+	/** IKE proposal strings as written; syntax checked, lib/ike re-parses. */
+	char proposals[GW_CONN_MAX_PROPOSALS][GW_CONN_PROPOSAL_LEN];
+	unsigned n_proposals;
+	struct gw_cfg_auth local;
+	struct gw_cfg_auth remote;
+	uint32_t rekey_time;       /**< IKE_SA rekey, seconds; default 14400 */
+	uint32_t over_time;        /**< default rekey_time / 10 */
+	uint32_t rand_time;        /**< default over_time */
+	uint32_t reauth_time;      /**< default 0: never */
+	uint32_t dpd_delay;        /**< default 0: no DPD */
+	uint32_t dpd_timeout;      /**< default 0: the retransmission limit */
+	enum gw_dpd_action dpd_action;      /**< default clear */
+	bool encap;                /**< force UDP encapsulation */
+	bool allow_weak;           /**< accept weak proposals (with a warning) */
+	bool mobike;               /**< default false: not implemented */
+	unsigned keyingtries;      /**< default 1; 0: forever */
+	enum gw_unique unique;     /**< default no */
+	struct gw_cfg_child *children;
+	unsigned n_children;
+	int line;
+};
+
+/** A pre-shared key: secrets.<name>. Wiped on gw_cfg_free. */
+struct gw_cfg_secret {
+	char name[GW_NAME_MAX];
+	struct gw_cfg_id ids[GW_SECRET_MAX_IDS];
+	unsigned n_ids;            /**< 0: matches by name only */
+	uint8_t secret[GW_SECRET_MAX_LEN];
+	unsigned secret_len;
+	int line;
+};
+
+
 struct gw_cfg {
 	char path[512];
 	char *eal_args[64];        /**< owned strings */
@@ -131,6 +256,10 @@ struct gw_cfg {
 	unsigned burst;            /**< `dataplane.burst`, default 32 */
 	int spd_default_line;      /**< lines of those settings, 0 when defaulted */
 	int control_line;
+	struct gw_cfg_conn *conns; /**< `connections` */
+	unsigned n_conns;
+	struct gw_cfg_secret *secrets; /**< `secrets`: wiped on gw_cfg_free */
+	unsigned n_secrets;
 };
 
 /** Severity; a note is advice that needs no change (e.g. aes128gcm16). */
@@ -200,5 +329,19 @@ const struct gw_cfg_port *gw_cfg_port_by_name(const struct gw_cfg *cfg,
 /** Finds an SA by its configured name; NULL if none. */
 const struct gw_cfg_sa *gw_cfg_sa_by_name(const struct gw_cfg *cfg,
 					  const char *name);
+
+/** Finds a connection by its name; NULL if none. */
+const struct gw_cfg_conn *gw_cfg_conn_by_name(const struct gw_cfg *cfg,
+					      const char *name);
+
+/**
+ * The PSK for a connection: the secret whose ids cover both ends' ids,
+ * else the one named like the connection; NULL if none.
+ */
+const struct gw_cfg_secret *gw_cfg_conn_secret(const struct gw_cfg *cfg,
+					       const struct gw_cfg_conn *conn);
+
+/** "ipv4", "fqdn", "user_fqdn", "dn", "key_id", ... */
+const char *gw_id_type_name(enum gw_id_type type);
 
 #endif /* GW_CFG_H */

@@ -76,19 +76,20 @@ slurp(const char *path)
 }
 
 /*
- * True when some finding quotes KEY_WINDOW consecutive hex digits of a
- * `key = "..."` string of text: keys must never reach a log.
+ * True when some finding quotes KEY_WINDOW consecutive characters of a
+ * `key = "..."` or `secret = "..."` string of text: keys and pre-shared
+ * secrets must never reach a log.
  */
 static bool
-leaks_key(const char *text)
+leaks_value(const char *text, const char *pattern)
 {
 	const char *p = text;
 
-	while ((p = strstr(p, "key = \"")) != NULL) {
+	while ((p = strstr(p, pattern)) != NULL) {
 		char digits[256];
 		size_t n = 0;
 
-		p += strlen("key = \"");
+		p += strlen(pattern);
 		if (p[0] == '0' && p[1] == 'x')
 			p += 2;
 		for (; *p != '"' && *p != '\0' && n < sizeof(digits) - 1; p++)
@@ -106,6 +107,12 @@ leaks_key(const char *text)
 		}
 	}
 	return false;
+}
+
+static bool
+leaks_key(const char *text)
+{
+	return leaks_value(text, "key = \"") || leaks_value(text, "secret = \"");
 }
 
 static int
@@ -192,7 +199,8 @@ check_bad(const char *path)
 	}
 	rc = gw_cfg_load(path, &cfg, &diag);
 	if (rc == 0 || diag.errors == 0 || find_item(GW_DIAG_ERROR, line, expect) == NULL ||
-	    leaks_key(text) || cfg.sas != NULL || cfg.n_sas != 0) {
+	    leaks_key(text) || cfg.sas != NULL || cfg.n_sas != 0 ||
+	    cfg.conns != NULL || cfg.secrets != NULL || cfg.n_secrets != 0) {
 		fprintf(stderr, "%s: expected error at line %d containing \"%s\" "
 			"(rc %d, key leaked: %s)\n", path, line, expect, rc,
 			leaks_key(text) ? "yes" : "no");
@@ -615,6 +623,395 @@ test_alg_names(void)
 	return 0;
 }
 
+/* ---- IKE: connections and secrets ----------------------------------------- */
+
+static int
+check_ts(const struct gw_ts *ts, const char *prefix, uint8_t proto,
+	 uint16_t lo, uint16_t hi)
+{
+	GW_CHECK(check_prefix(&ts->prefix, prefix) == 0, "ts prefix");
+	GW_CHECK_EQ(ts->proto, proto);
+	GW_CHECK_EQ(ts->port_lo, lo);
+	GW_CHECK_EQ(ts->port_hi, hi);
+	return 0;
+}
+
+static int
+check_psk_conn(const struct gw_cfg_conn *c)
+{
+	const struct gw_cfg_child *ch;
+
+	GW_CHECK(strcmp(c->name, "siteb") == 0, "name %s", c->name);
+	GW_CHECK_EQ(c->line, 9);
+	GW_CHECK_EQ(c->version, 2);
+	GW_CHECK_EQ(c->n_local_addrs, 1);
+	GW_CHECK(check_addr(&c->local_addrs[0], "192.0.2.1") == 0, "local_addrs");
+	GW_CHECK_EQ(c->n_remote_addrs, 1);
+	GW_CHECK(check_addr(&c->remote_addrs[0], "192.0.2.2") == 0, "remote_addrs");
+	GW_CHECK_EQ(c->remote_any, false);
+	GW_CHECK_EQ(c->local_port, 500);
+	GW_CHECK_EQ(c->remote_port, 4500);
+	GW_CHECK_EQ(c->n_proposals, 2);
+	GW_CHECK(strcmp(c->proposals[0], "aes256gcm16-prfsha384-ecp384") == 0, "%s",
+		 c->proposals[0]);
+	GW_CHECK(strcmp(c->proposals[1], "aes256-sha256-modp2048") == 0, "%s",
+		 c->proposals[1]);
+	GW_CHECK_EQ(c->local.auth, GW_AUTH_PSK);
+	GW_CHECK_EQ(c->local.id.type, GW_ID_FQDN);
+	GW_CHECK(strcmp(c->local.id.str, "gw-a.example.com") == 0, "local id");
+	GW_CHECK_EQ(c->local.id_set, true);
+	GW_CHECK_EQ(c->local.n_certs + c->local.n_cacerts, 0);
+	GW_CHECK_EQ(c->local.key[0], '\0');
+	GW_CHECK_EQ(c->local.line, 16);
+	GW_CHECK_EQ(c->remote.auth, GW_AUTH_PSK);
+	GW_CHECK(strcmp(c->remote.id.str, "gw-b.example.com") == 0, "remote id");
+	GW_CHECK_EQ(c->rekey_time, 14400);
+	GW_CHECK_EQ(c->over_time, 600);
+	GW_CHECK_EQ(c->rand_time, 300);
+	GW_CHECK_EQ(c->reauth_time, 0);
+	GW_CHECK_EQ(c->dpd_delay, 10);
+	GW_CHECK_EQ(c->dpd_timeout, 30);
+	GW_CHECK_EQ(c->dpd_action, GW_DPD_RESTART);
+	GW_CHECK_EQ(c->encap, false);
+	GW_CHECK_EQ(c->allow_weak, false);
+	GW_CHECK_EQ(c->mobike, false);
+	GW_CHECK_EQ(c->keyingtries, 3);
+	GW_CHECK_EQ(c->unique, GW_UNIQUE_REPLACE);
+
+	GW_CHECK_EQ(c->n_children, 1);
+	ch = &c->children[0];
+	GW_CHECK(strcmp(ch->name, "lan") == 0, "child %s", ch->name);
+	GW_CHECK_EQ(ch->line, 31);
+	GW_CHECK_EQ(ch->n_local_ts, 1);
+	GW_CHECK(check_ts(&ch->local_ts[0], "10.1.0.0/24", 0, 0, 65535) == 0, "lts");
+	GW_CHECK_EQ(ch->n_remote_ts, 2);
+	GW_CHECK(check_ts(&ch->remote_ts[0], "10.2.0.0/24", 0, 0, 65535) == 0, "rts0");
+	GW_CHECK(check_ts(&ch->remote_ts[1], "10.3.0.0/24", 6, 80, 80) == 0, "rts1");
+	GW_CHECK_EQ(ch->n_esp_proposals, 2);
+	GW_CHECK(strcmp(ch->esp_proposals[0], "aes256gcm16-ecp384") == 0, "esp0");
+	GW_CHECK(strcmp(ch->esp_proposals[1], "aes128gcm16-curve25519-esn") == 0, "esp1");
+	GW_CHECK_EQ(ch->rekey_time, 3600);
+	GW_CHECK_EQ(ch->life_time, 4000);
+	GW_CHECK_EQ(ch->rand_time, 120);
+	GW_CHECK_EQ(ch->life_bytes, 10000000000ull);   /* beyond 32 bits */
+	GW_CHECK_EQ(ch->life_packets, 5000000);
+	GW_CHECK_EQ(ch->start_action, GW_START_START);
+	GW_CHECK_EQ(ch->mode, GW_MODE_TUNNEL);
+	GW_CHECK_EQ(ch->dpd_action, GW_DPD_CLEAR);
+	GW_CHECK_EQ(ch->close_action, GW_CLOSE_TRAP);
+	GW_CHECK_EQ(ch->replay_window, 2048);
+	return 0;
+}
+
+static int
+test_ike_psk_values(void)
+{
+	static const uint8_t psk[32] = {
+		0x5d, 0x1f, 0x0c, 0x8e, 0x3a, 0x7b, 0x92, 0xe4,
+		0xf6, 0xa1, 0xc0, 0xd9, 0xb8, 0xe7, 0xf6, 0xa5,
+		0xd4, 0xc3, 0xb2, 0xa1, 0x90, 0x8f, 0x7e, 0x6d,
+		0x5c, 0x4b, 0x3a, 0x29, 0x18, 0x07, 0xf6, 0xe5,
+	};
+	const struct gw_cfg_secret *sec;
+	const struct gw_cfg_conn *c;
+	int rc = -1;
+
+	if (gw_cfg_load(CFG_TEST_DIR "/good/ike-psk.conf", &cfg, &diag) != 0) {
+		dump("ike-psk.conf");
+		return -1;
+	}
+	gw_cfg_review(&cfg, &diag);
+	if (diag.errors + diag.warnings != 0)
+		dump("ike-psk.conf");
+	GW_CHECK_EQ(diag.errors + diag.warnings, 0);
+	GW_CHECK_EQ(cfg.n_conns, 1);
+	c = gw_cfg_conn_by_name(&cfg, "siteb");
+	GW_CHECK(c != NULL, "no connection siteb");
+	GW_CHECK(gw_cfg_conn_by_name(&cfg, "sitec") == NULL, "sitec");
+	GW_CHECK_EQ(cfg.n_secrets, 1);
+	sec = &cfg.secrets[0];
+	GW_CHECK(strcmp(sec->name, "siteb") == 0, "secret name");
+	GW_CHECK_EQ(sec->line, 50);
+	GW_CHECK_EQ(sec->n_ids, 2);
+	GW_CHECK_EQ(sec->ids[0].type, GW_ID_FQDN);
+	GW_CHECK(strcmp(sec->ids[1].str, "gw-b.example.com") == 0, "id 1");
+	GW_CHECK_EQ(sec->secret_len, 32);
+	GW_CHECK_MEM(sec->secret, psk, 32);
+	GW_CHECK(gw_cfg_conn_secret(&cfg, c) == sec, "secret by ids");
+	if (check_psk_conn(c) == 0)
+		rc = 0;
+	gw_cfg_free(&cfg);
+	GW_CHECK(cfg.conns == NULL && cfg.secrets == NULL && cfg.n_secrets == 0,
+		 "not freed");
+	return rc;
+}
+
+/* A path as stored: the config file's directory, then what was written. */
+static int
+check_path(const char *path, const char *written)
+{
+	char want[PATH_LEN];
+
+	snprintf(want, sizeof(want), "%s/good/%s", CFG_TEST_DIR, written);
+	GW_CHECK(strcmp(path, want) == 0, "path %s, expected %s", path, want);
+	return 0;
+}
+
+static int
+check_multi_hq(const struct gw_cfg_conn *c)
+{
+	const struct gw_cfg_child *ch;
+
+	GW_CHECK_EQ(c->n_local_addrs, 2);
+	GW_CHECK(check_addr(&c->local_addrs[1], "2001:db8:ffff::1") == 0, "v6 local");
+	GW_CHECK_EQ(c->n_proposals, 1);                   /* a string, not a list */
+	GW_CHECK_EQ(c->local.auth, GW_AUTH_PUBKEY);
+	GW_CHECK_EQ(c->local.id.type, GW_ID_DN);
+	GW_CHECK(strcmp(c->local.id.str, "C=CH, O=Example, CN=gw-a.example.com") == 0,
+		 "dn %s", c->local.id.str);
+	GW_CHECK_EQ(c->local.n_certs, 1);
+	GW_CHECK(check_path(c->local.certs[0], "../certs/gw-a-cert.pem") == 0, "cert");
+	GW_CHECK(check_path(c->local.key, "../certs/gw-a-key.pem") == 0, "key");
+	GW_CHECK_EQ(c->remote.auth, GW_AUTH_PUBKEY);
+	GW_CHECK_EQ(c->remote.id.type, GW_ID_USER_FQDN);
+	GW_CHECK_EQ(c->remote.n_cacerts, 1);
+	GW_CHECK(check_path(c->remote.cacerts[0], "../certs/ca-cert.pem") == 0, "ca");
+	/* strongSwan's defaults for what the file leaves out */
+	GW_CHECK_EQ(c->version, 2);
+	GW_CHECK_EQ(c->local_port, 500);
+	GW_CHECK_EQ(c->remote_port, 500);
+	GW_CHECK_EQ(c->rekey_time, 14400);
+	GW_CHECK_EQ(c->over_time, 1440);
+	GW_CHECK_EQ(c->rand_time, 1440);
+	GW_CHECK_EQ(c->dpd_timeout, 0);
+	GW_CHECK_EQ(c->dpd_action, GW_DPD_CLEAR);
+	GW_CHECK_EQ(c->keyingtries, 1);
+	GW_CHECK_EQ(c->unique, GW_UNIQUE_NO);
+	GW_CHECK_EQ(c->mobike, false);
+
+	GW_CHECK_EQ(c->n_children, 3);
+	ch = &c->children[0];
+	GW_CHECK(strcmp(ch->name, "hq-lan") == 0, "child %s", ch->name);
+	GW_CHECK_EQ(ch->rekey_time, 3600);
+	GW_CHECK_EQ(ch->life_time, 3960);
+	GW_CHECK_EQ(ch->rand_time, 360);
+	GW_CHECK_EQ(ch->start_action, GW_START_NONE);
+	GW_CHECK_EQ(ch->close_action, GW_CLOSE_NONE);
+	GW_CHECK_EQ(ch->replay_window, GW_REPLAY_DEFAULT);
+	GW_CHECK_EQ(ch->life_bytes + ch->life_packets, 0);
+	ch = &c->children[1];
+	GW_CHECK(check_ts(&ch->local_ts[0], "10.1.0.0/24", 17, 5060, 5060) == 0, "sip");
+	GW_CHECK(check_ts(&ch->remote_ts[0], "10.21.0.0/24", 17, 10000, 20000) == 0,
+		 "rtp");
+	GW_CHECK_EQ(ch->start_action, GW_START_TRAP);
+	ch = &c->children[2];
+	GW_CHECK(check_ts(&ch->remote_ts[0], "2001:db8:20::/48", 58, 0, 65535) == 0,
+		 "icmpv6");
+	GW_CHECK_EQ(ch->rekey_time, 1800);
+	GW_CHECK_EQ(ch->life_time, 1980);
+	return 0;
+}
+
+static int
+test_ike_multi_values(void)
+{
+	const struct gw_cfg_conn *hq, *rw;
+	const struct gw_cfg_secret *sec;
+	int rc = -1;
+
+	if (gw_cfg_load(CFG_TEST_DIR "/good/ike-multi.conf", &cfg, &diag) != 0) {
+		dump("ike-multi.conf");
+		return -1;
+	}
+	GW_CHECK_EQ(diag.errors + diag.warnings, 0);
+	GW_CHECK_EQ(cfg.n_conns, 2);
+	hq = gw_cfg_conn_by_name(&cfg, "hq");
+	rw = gw_cfg_conn_by_name(&cfg, "roadwarrior");
+	GW_CHECK(hq != NULL && rw != NULL, "connections");
+	GW_CHECK_EQ(rw->remote_any, true);
+	GW_CHECK_EQ(rw->n_remote_addrs, 0);
+	GW_CHECK_EQ(rw->local.id.type, GW_ID_KEY_ID);
+	GW_CHECK(strcmp(rw->local.id.str, "keyid:#a0b1c2d3") == 0, "keyid");
+	GW_CHECK_EQ(rw->remote.id_set, false);
+	GW_CHECK_EQ(rw->remote.id.type, GW_ID_ANY);       /* no address: %any */
+	GW_CHECK_EQ(rw->dpd_timeout, 150);
+	GW_CHECK_EQ(rw->n_children, 1);
+	GW_CHECK(check_ts(&rw->children[0].remote_ts[0], "0.0.0.0/0", 0, 0, 65535) == 0,
+		 "rw ts");
+	GW_CHECK_EQ(cfg.n_secrets, 1);
+	sec = gw_cfg_conn_secret(&cfg, rw);             /* found by its name */
+	GW_CHECK(sec == &cfg.secrets[0], "roadwarrior secret");
+	GW_CHECK_EQ(sec->n_ids, 0);
+	GW_CHECK_EQ(sec->secret_len, strlen("correct horse battery staple, and some "
+					    "more words"));
+	GW_CHECK_MEM(sec->secret, "correct horse", 13);
+	GW_CHECK(gw_cfg_conn_secret(&cfg, hq) == NULL, "hq has no PSK");
+	if (check_multi_hq(hq) == 0)
+		rc = 0;
+	gw_cfg_free(&cfg);
+	return rc;
+}
+
+/* A connection body for in-memory cases: LOCAL/REMOTE ids and the rest. */
+#define CONN(name, extra) \
+	"connections = { " name " = { local_addrs = \"192.0.2.1\"; " \
+	"remote_addrs = \"192.0.2.2\";\n" \
+	"  proposals = \"aes256gcm16-prfsha384-ecp384\"; dpd_delay = 10; " extra "\n" \
+	"  local = { auth = \"psk\"; id = \"gw-a.example.com\"; };\n" \
+	"  remote = { auth = \"psk\"; id = \"gw-b.example.com\"; };\n" \
+	"  children = { c1 = { local_ts = \"10.1.0.0/24\"; remote_ts = \"10.2.0.0/24\"; " \
+	"esp_proposals = \"aes256gcm16-ecp384\"; }; }; }; };\n"
+
+static int
+test_id_types(void)
+{
+	static const struct {
+		const char *id;
+		enum gw_id_type type;
+	} ids[] = {
+		{ "192.0.2.9", GW_ID_IPV4 },
+		{ "2001:db8::9", GW_ID_IPV6 },
+		{ "gw.example.com", GW_ID_FQDN },
+		{ "@gw", GW_ID_FQDN },
+		{ "admin@example.com", GW_ID_USER_FQDN },
+		{ "C=CH, O=Org, CN=gw", GW_ID_DN },
+		{ "CN=gw", GW_ID_DN },
+		{ "keyid:#0a0b", GW_ID_KEY_ID },
+		{ "@#0a0b", GW_ID_KEY_ID },
+		{ "%any", GW_ID_ANY },
+	};
+	char text[2048];
+
+	for (size_t i = 0; i < GW_ARRAY_SIZE(ids); i++) {
+		snprintf(text, sizeof(text), PORTS "secrets = { s = { id = [ \"%s\" ]; "
+			 "secret = \"0x00112233445566778899aabbccddeeff00112233\"; }; };\n",
+			 ids[i].id);
+		if (load_text(text) != 0) {
+			dump(ids[i].id);
+			return -1;
+		}
+		GW_CHECK_EQ(cfg.secrets[0].ids[0].type, ids[i].type);
+		GW_CHECK(strcmp(cfg.secrets[0].ids[0].str, ids[i].id) == 0, "%s", ids[i].id);
+		gw_cfg_free(&cfg);
+	}
+	GW_CHECK(strcmp(gw_id_type_name(GW_ID_USER_FQDN), "user_fqdn") == 0, "name");
+	GW_CHECK(strcmp(gw_id_type_name(GW_ID_KEY_ID), "key_id") == 0, "name");
+	return 0;
+}
+
+#define PSK_TEXT "Tr0ub4dor&3-horse-staple-battery"
+#define PSK_HEX "0x9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+
+/*
+ * Secrets with every kind of mistake around them: no finding and no
+ * printed line may quote them, whether the load fails or the review warns.
+ */
+static int
+test_secret_not_printed(void)
+{
+	static const char bad[] = PORTS CONN("siteb", "version = 7;")
+		"secrets = { siteb = { id = [ \"gw-a.example.com\", \"gw-b..x\" ];\n"
+		"  secret = \"" PSK_TEXT "\"; bogus = 1; };\n"
+		"  other = { secret = \"" PSK_HEX "zz\"; };\n"
+		"  third = { id = \"x@y\"; secret = \"" PSK_HEX "\"; secret2 = 3; }; };\n";
+	static const char weak[] = PORTS CONN("siteb", "")
+		"secrets = { siteb = { secret = \"Tr0ub4dor&3\"; }; };\n";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	GW_CHECK_EQ(load_text(bad), -1);
+	GW_CHECK(diag.errors >= 4, "errors %u", diag.errors);
+	GW_CHECK(find_item(GW_DIAG_ERROR, 11, "secret starts with 0x but is not hex") != NULL,
+		 "hex");
+	GW_CHECK(!leaks_key(bad), "a finding quotes a secret");
+	f = open_memstream(&out, &len);
+	GW_CHECK(f != NULL, "open_memstream");
+	gw_diag_print(&diag, f);
+	fclose(f);
+	GW_CHECK(strstr(out, "Tr0ub4dor") == NULL, "printed output holds the text PSK");
+	GW_CHECK(strstr(out, "9f8e7d6c5b4a") == NULL, "printed output holds the hex PSK");
+	free(out);
+
+	GW_CHECK_EQ(load_text(weak), 0);
+	gw_cfg_review(&cfg, &diag);
+	GW_CHECK(find_item(GW_DIAG_WARNING, 9, "secrets.siteb: weak PSK: 11 bytes") != NULL,
+		 "weak PSK");
+	f = open_memstream(&out, &len);
+	GW_CHECK(f != NULL, "open_memstream");
+	gw_diag_print(&diag, f);
+	fclose(f);
+	GW_CHECK(strstr(out, "Tr0ub4dor") == NULL, "review output holds the PSK");
+	free(out);
+	gw_cfg_free(&cfg);
+	return 0;
+}
+
+static int
+test_review_ike(void)
+{
+	static const char text[] = PORTS
+		"connections = { weak = { version = 1; local_addrs = \"192.0.2.9\";\n"
+		"  remote_addrs = \"192.0.2.2\"; allow_weak = true;\n"
+		"  proposals = [ \"aes256-sha1-modp2048\", \"aes256-sha256-modp2048\" ];\n"
+		"  local = { auth = \"psk\"; id = \"a.example.com\"; certs = \"/nonexistent\"; };\n"
+		"  remote = { auth = \"psk\"; id = \"b.example.com\"; };\n"
+		"  children = { c1 = { local_ts = \"10.1.0.0/24\"; remote_ts = \"10.2.0.0/24\";\n"
+		"    esp_proposals = [ \"aes256gcm16\", \"aes256gcm16-modp1024\" ]; replay_window = 0; };\n"
+		"    c2 = { local_ts = \"10.1.0.0/24\"; remote_ts = \"10.3.0.0/24\"; }; }; }; };\n"
+		"secrets = { weak = { secret = \"short-psk\"; }; };\n";
+	static const struct {
+		enum gw_diag_kind kind;
+		int line;
+		const char *text;
+	} want[] = {
+		{ GW_DIAG_WARNING, 4, "IKEv1 is not implemented yet" },
+		{ GW_DIAG_WARNING, 4, "192.0.2.9 is not an address of any port" },
+		{ GW_DIAG_WARNING, 6, "weak algorithm 'sha1' in proposal 'aes256-sha1-modp2048' "
+		  "(SHA-1 is deprecated) accepted because allow_weak = true" },
+		{ GW_DIAG_WARNING, 10, "weak algorithm 'modp1024'" },
+		{ GW_DIAG_WARNING, 4, "connections.weak: allow_weak = true" },
+		{ GW_DIAG_WARNING, 4, "connections.weak: dpd_delay = 0" },
+		{ GW_DIAG_NOTE, 4, "connections.weak: modp2048 is the only DH group" },
+		{ GW_DIAG_NOTE, 9, "children.c1: an esp_proposal without a DH group" },
+		{ GW_DIAG_WARNING, 9, "children.c1: replay_window = 0" },
+		{ GW_DIAG_NOTE, 11, "children.c2: default esp_proposals without a DH group" },
+		{ GW_DIAG_WARNING, 12, "secrets.weak: weak PSK: 9 bytes" },
+	};
+	int failed = 0;
+
+	/* certs under psk: the missing file is an error even though ignored */
+	GW_CHECK_EQ(load_text(text), -1);
+	GW_CHECK(find_item(GW_DIAG_ERROR, 7, "'/nonexistent': file not found") != NULL,
+		 "certs checked");
+	GW_CHECK(find_item(GW_DIAG_WARNING, 7, "ignored with auth = \"psk\"") != NULL,
+		 "certs ignored");
+	{
+		char fixed[sizeof(text)];
+		char *p;
+
+		memcpy(fixed, text, sizeof(text));
+		p = strstr(fixed, " certs = \"/nonexistent\";");
+		memset(p, ' ', strlen(" certs = \"/nonexistent\";"));
+		if (load_text(fixed) != 0) {
+			dump("review_ike");
+			return -1;
+		}
+	}
+	gw_cfg_review(&cfg, &diag);
+	for (size_t i = 0; i < GW_ARRAY_SIZE(want); i++) {
+		if (find_item(want[i].kind, want[i].line, want[i].text) == NULL) {
+			fprintf(stderr, "missing at line %d: %s\n", want[i].line, want[i].text);
+			failed++;
+		}
+	}
+	if (failed)
+		dump("review_ike");
+	GW_CHECK_EQ(diag.errors, 0);
+	gw_cfg_free(&cfg);
+	return failed ? -1 : 0;
+}
+
 /* ---- review ------------------------------------------------------------- */
 
 static int
@@ -687,6 +1084,54 @@ test_review_sample_clean(void)
 	return 0;
 }
 
+/* config/example.conf's commented IKE example, uncommented, loads cleanly. */
+static int
+test_example_ike(void)
+{
+	char *text = slurp(CFG_SAMPLE_DIR "/example.conf");
+	char *begin, *end, *p, *q;
+	const struct gw_cfg_conn *c;
+	int failed = 0;
+
+	GW_CHECK(text != NULL, "cannot read example.conf");
+	begin = strstr(text, "# -- begin IKE example --\n");
+	end = begin != NULL ? strstr(begin, "# -- end IKE example --") : NULL;
+	if (end == NULL) {
+		free(text);
+		GW_CHECK(0, "no IKE example markers in example.conf");
+	}
+	/* Drop one '#' at the start of each line between the markers. */
+	p = q = strchr(begin, '\n') + 1;
+	while (p < end) {
+		if (p[0] == '#' && (p == begin || p[-1] == '\n'))
+			p++;
+		*q++ = *p++;
+	}
+	memmove(q, end, strlen(end) + 1);
+	if (gw_cfg_load_string(text, CFG_SAMPLE_DIR "/example.conf", &cfg, &diag) != 0) {
+		dump("example.conf with its IKE example");
+		free(text);
+		return -1;
+	}
+	free(text);
+	gw_cfg_review(&cfg, &diag);
+	for (unsigned i = 0; i < diag.n; i++)
+		if (diag.items[i].kind == GW_DIAG_WARNING &&
+		    (strstr(diag.items[i].msg, "connections.") != NULL ||
+		     strstr(diag.items[i].msg, "secrets.") != NULL))
+			failed++;
+	if (failed)
+		dump("example.conf IKE review");
+	GW_CHECK_EQ(failed, 0);
+	GW_CHECK_EQ(cfg.n_conns, 1);
+	c = gw_cfg_conn_by_name(&cfg, "siteb");
+	GW_CHECK(c != NULL && c->n_children == 1, "siteb");
+	GW_CHECK_EQ(c->children[0].n_remote_ts, 2);
+	GW_CHECK(gw_cfg_conn_secret(&cfg, c) == &cfg.secrets[0], "secret");
+	gw_cfg_free(&cfg);
+	return 0;
+}
+
 static const struct gw_test_case file_cases[] = {
 	{ "good_files", test_good_files },
 	{ "sample_files", test_sample_files },
@@ -700,6 +1145,9 @@ static const struct gw_test_case value_cases[] = {
 	{ "defaults", test_defaults },
 	{ "ipv6_expansion", test_ipv6_expansion },
 	{ "alg_names", test_alg_names },
+	{ "ike_psk_values", test_ike_psk_values },
+	{ "ike_multi_values", test_ike_multi_values },
+	{ "id_types", test_id_types },
 	{ NULL, NULL },
 };
 
@@ -708,12 +1156,15 @@ static const struct gw_test_case text_cases[] = {
 	{ "terminators", test_terminators },
 	{ "key_not_printed", test_key_not_printed },
 	{ "diag", test_diag },
+	{ "secret_not_printed", test_secret_not_printed },
 	{ NULL, NULL },
 };
 
 static const struct gw_test_case review_cases[] = {
 	{ "review_weak", test_review_weak },
 	{ "review_sample_clean", test_review_sample_clean },
+	{ "review_ike", test_review_ike },
+	{ "example_ike", test_example_ike },
 	{ NULL, NULL },
 };
 
