@@ -148,6 +148,10 @@ main(int argc, char **argv)
 	}
 	gw_cfg_review(&gw_control.cfg, &diag);
 	gw_diag_print(&diag, stderr);
+	if (gw_control.cfg.n_conns > 0)
+		fprintf(stderr, "%s: %u IKE connection(s) configured: this build does not "
+			"negotiate IKE yet, only the manual SAs under `sas` are installed\n",
+			path, gw_control.cfg.n_conns);
 	if (check) {
 		printf("%s: configuration is valid (%u warning(s))\n", path, diag.warnings);
 		gw_cfg_free(&gw_control.cfg);
