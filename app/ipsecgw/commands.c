@@ -299,6 +299,7 @@ cmd_show_stats(struct gw_out *o, int argc, char **argv, void *ctx)
 	gw_out_u64(o, "arp_replies_out", c->arp_replies_out);
 	gw_out_u64(o, "arp_invalid", c->arp_invalid);
 	gw_out_u64(o, "ike_unhandled", c->ike_unhandled);
+	gw_out_u64(o, "ike_malformed", c->ike_malformed);
 	gw_out_u64(o, "alloc_failed", c->alloc_failed);
 	gw_out_u64(o, "neigh_table_full", c->neigh_table_full);
 	gw_out_end(o);

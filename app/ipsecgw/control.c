@@ -15,6 +15,7 @@
 #include "control.h"
 #include "dataplane.h"
 #include "gw_log.h"
+#include "ike_io.h"
 
 struct gw_control gw_control;
 
@@ -172,8 +173,8 @@ gw_control_install_config(void)
 	return 0;
 }
 
-static struct gw_ctl_neigh *
-neigh_find(uint32_t ip)
+struct gw_ctl_neigh *
+gw_control_neigh_find(uint32_t ip)
 {
 	for (unsigned i = 0; i < gw_control.n_neigh; i++)
 		if (gw_control.neigh[i].ip == ip)
@@ -185,7 +186,7 @@ int
 gw_control_neigh_set(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
 		     bool is_static)
 {
-	struct gw_ctl_neigh *n = neigh_find(ip);
+	struct gw_ctl_neigh *n = gw_control_neigh_find(ip);
 	struct gw_msg m = { .type = GW_MSG_NEIGH_SET };
 
 	if (n == NULL) {
@@ -230,16 +231,16 @@ local_addr_for(uint16_t port, uint32_t ip)
 	return first;
 }
 
-static void
-send_down(struct rte_mbuf *m)
+void
+gw_control_send_frame(struct rte_mbuf *m)
 {
 	/* worker 0 transmits control frames on its own TX queue */
 	if (rte_ring_sp_enqueue(gw_dp.ctrl.tx[0], m) != 0)
 		rte_pktmbuf_free(m);
 }
 
-static void
-arp_send_request(uint32_t target, uint16_t port)
+void
+gw_control_arp_request(uint32_t target, uint16_t port)
 {
 	const struct gw_local_addr *src = local_addr_for(port, target);
 	struct rte_mbuf *m;
@@ -269,7 +270,7 @@ arp_send_request(uint32_t target, uint16_t port)
 	arp->arp_data.arp_tip = rte_cpu_to_be_32(target);
 	m->port = port;
 	gw_control.stats.arp_requests_out++;
-	send_down(m);
+	gw_control_send_frame(m);
 }
 
 static bool
@@ -329,7 +330,7 @@ handle_arp(struct rte_mbuf *m)
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = gw_dp.port[m->port].mac;
 	gw_control.stats.arp_replies_out++;
-	send_down(m);
+	gw_control_send_frame(m);
 }
 
 static void
@@ -340,13 +341,18 @@ handle_slow_packets(void)
 
 	for (unsigned i = 0; i < n; i++) {
 		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb[i], void *);
+		struct gw_ike_dgram d;
 
 		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
 			handle_arp(mb[i]);
 			continue;
 		}
-		/* UDP 500/4500 without an ESP SPI: IKE, negotiated in a later step */
-		gw_control.stats.ike_unhandled++;
+		/* UDP 500/4500 without an ESP SPI: IKE, negotiated in a later
+		 * step; framing is checked already so bad input is counted */
+		if (gw_ike_dgram_parse(mb[i], &d) == GW_IKE_IO_OK)
+			gw_control.stats.ike_unhandled++;
+		else
+			gw_control.stats.ike_malformed++;
 		rte_pktmbuf_free(mb[i]);
 	}
 }
@@ -363,7 +369,7 @@ handle_events(void)
 
 		if (ev[i].type != GW_EV_RESOLVE)
 			continue;
-		known = neigh_find(ev[i].ip);
+		known = gw_control_neigh_find(ev[i].ip);
 		if (known) {
 			/* the worker missed an update (e.g. its cache was full
 			 * then): resend rather than ask the network again */
@@ -375,7 +381,7 @@ handle_events(void)
 			gw_ctrl_send(&gw_dp.ctrl, ev[i].worker, &m);
 			continue;
 		}
-		arp_send_request(ev[i].ip, ev[i].port);
+		gw_control_arp_request(ev[i].ip, ev[i].port);
 	}
 }
 
@@ -394,8 +400,8 @@ resolve_known_next_hops(void)
 	for (uint32_t i = 0; i < gw_dp.routes.n_routes; i++) {
 		const struct gw_route_entry *r = &gw_dp.routes.routes[i];
 
-		if (r->via.family == GW_AF_INET && neigh_find(r->via.v4) == NULL)
-			arp_send_request(r->via.v4, r->port);
+		if (r->via.family == GW_AF_INET && gw_control_neigh_find(r->via.v4) == NULL)
+			gw_control_arp_request(r->via.v4, r->port);
 	}
 	for (unsigned i = 0; i < gw_control.n_sas; i++) {
 		const struct gw_sa *sa = gw_control.sas[i].sa;
@@ -408,8 +414,8 @@ resolve_known_next_hops(void)
 		if (nh == NULL)
 			continue;
 		target = nh->gateway ? nh->gateway : sa->remote.v4;
-		if (neigh_find(target) == NULL)
-			arp_send_request(target, nh->port);
+		if (gw_control_neigh_find(target) == NULL)
+			gw_control_arp_request(target, nh->port);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <rte_ether.h>
+#include <rte_mbuf.h>
 
 #include "gw_cfg.h"
 #include "gw_cli.h"
@@ -47,6 +48,7 @@ struct gw_ctl_stats {
 	uint64_t arp_requests_out;
 	uint64_t arp_invalid;
 	uint64_t ike_unhandled;     /**< IKE packets before IKE exists */
+	uint64_t ike_malformed;     /**< slow-path UDP that is not valid IKE framing */
 	uint64_t slow_other;
 	uint64_t alloc_failed;
 	uint64_t neigh_table_full;
@@ -76,6 +78,15 @@ int gw_control_install_config(void);
 /** Sets (or learns) a neighbour and pushes it to the workers. */
 int gw_control_neigh_set(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
 			 bool is_static);
+
+/** The authoritative neighbour entry for ip (host order), or NULL. */
+struct gw_ctl_neigh *gw_control_neigh_find(uint32_t ip);
+
+/** Hands a complete frame (m->port set) to worker 0 for transmission. */
+void gw_control_send_frame(struct rte_mbuf *m);
+
+/** Broadcasts an ARP request for target (host order) on port. */
+void gw_control_arp_request(uint32_t target, uint16_t port);
 
 /** Runs the control loop until quit or a signal. */
 void gw_control_loop(void);

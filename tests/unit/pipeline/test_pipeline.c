@@ -34,6 +34,7 @@
 
 #include "control.h"
 #include "dataplane.h"
+#include "ike_io.h"
 #include "gw_crypto.h"
 #include "gw_log.h"
 #include "gw_test.h"
@@ -1375,6 +1376,100 @@ fail:
 	return 0;
 }
 
+/* IKE datagrams: up through the slow ring, parsed by the control path's
+ * ike_io, and back down through worker 0's control TX ring. */
+static int
+test_ike_io(void)
+{
+	struct frame f;
+	struct capture c;
+	struct gw_ike_dgram d;
+	struct rte_mbuf *m;
+	uint8_t msg[60];
+	struct gw_addr wan = { .family = GW_AF_INET, .v4 = WAN_IP };
+	struct gw_addr peer = { .family = GW_AF_INET, .v4 = PEER_IP };
+	struct gw_addr stranger = { .family = GW_AF_INET, .v4 = IP4(192, 0, 2, 99) };
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *udp;
+
+	/* UDP 500: the whole payload is the IKE message */
+	frame_udp(&f, wan_port, &peer_mac, PEER_IP, WAN_IP, 500, 500, 64, 40);
+	GW_CHECK_EQ(run_frames(&f, 1, &c), 0);
+	GW_CHECK_EQ(c.n_slow, 1);
+	GW_CHECK_EQ(gw_ike_dgram_parse(c.slow[0], &d), GW_IKE_IO_OK);
+	GW_CHECK_EQ(d.src.v4, PEER_IP);
+	GW_CHECK_EQ(d.dst.v4, WAN_IP);
+	GW_CHECK_EQ(d.sport, 500);
+	GW_CHECK_EQ(d.dport, 500);
+	GW_CHECK_EQ(d.in_port, wan_port);
+	GW_CHECK_EQ(d.len, 40);
+	GW_CHECK_MEM(d.msg, f.b + ETH_LEN + 28, 40);
+	capture_free(&c);
+
+	/* UDP 4500 with the non-ESP marker: the marker is not part of IKE */
+	frame_udp(&f, wan_port, &peer_mac, PEER_IP, WAN_IP, 4500, 4500, 64, 40);
+	memset(f.b + ETH_LEN + 28, 0, 4);
+	GW_CHECK_EQ(run_frames(&f, 1, &c), 0);
+	GW_CHECK_EQ(c.n_slow, 1);
+	GW_CHECK_EQ(gw_ike_dgram_parse(c.slow[0], &d), GW_IKE_IO_OK);
+	GW_CHECK_EQ(d.len, 36);
+	GW_CHECK_MEM(d.msg, f.b + ETH_LEN + 32, 36);
+	capture_free(&c);
+
+	/* a NAT keepalive (one 0xff byte) reaches the control path, not IKE */
+	frame_udp(&f, wan_port, &peer_mac, PEER_IP, WAN_IP, 4500, 4500, 64, 1);
+	f.b[ETH_LEN + 28] = 0xff;
+	GW_CHECK_EQ(run_frames(&f, 1, &c), 0);
+	GW_CHECK_EQ(c.n_slow, 1);
+	GW_CHECK_EQ(gw_ike_dgram_parse(c.slow[0], &d), GW_IKE_IO_NOT_IKE);
+	capture_free(&c);
+
+	/* sending on 4500 adds the marker; checksums are valid */
+	for (unsigned i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(0xa0 + i);
+	GW_CHECK_EQ(gw_ike_dgram_send(&wan, 4500, &peer, 4500, msg, sizeof(msg)), GW_IKE_IO_OK);
+	GW_CHECK_EQ(rte_ring_dequeue(gw_dp.ctrl.tx[0], (void **)&m), 0);
+	GW_CHECK_EQ(m->port, wan_port);
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	udp = (const struct rte_udp_hdr *)(ip + 1);
+	GW_CHECK(rte_is_same_ether_addr(&eth->dst_addr, &peer_mac), "peer MAC");
+	GW_CHECK(rte_is_same_ether_addr(&eth->src_addr, &gw_dp.port[wan_port].mac), "our MAC");
+	GW_CHECK_EQ(rte_be_to_cpu_32(ip->src_addr), WAN_IP);
+	GW_CHECK_EQ(rte_be_to_cpu_32(ip->dst_addr), PEER_IP);
+	GW_CHECK_EQ(rte_ipv4_cksum(ip), 0);
+	{
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(uintptr_t)udp;
+		uint16_t sent = u->dgram_cksum;
+
+		u->dgram_cksum = 0;
+		GW_CHECK(sent != 0 && rte_ipv4_udptcp_cksum(ip, u) == sent, "UDP checksum");
+	}
+	GW_CHECK_EQ(rte_be_to_cpu_16(udp->dgram_len), 8 + 4 + sizeof(msg));
+	GW_CHECK_EQ(*(const uint32_t *)(udp + 1), 0);
+	GW_CHECK_MEM((const uint8_t *)(udp + 1) + 4, msg, sizeof(msg));
+	GW_CHECK_EQ(rte_pktmbuf_data_len(m), ETH_LEN + 20 + 8 + 4 + sizeof(msg));
+	rte_pktmbuf_free(m);
+
+	/* port 500: no marker */
+	GW_CHECK_EQ(gw_ike_dgram_send(&wan, 500, &peer, 500, msg, sizeof(msg)), GW_IKE_IO_OK);
+	GW_CHECK_EQ(rte_ring_dequeue(gw_dp.ctrl.tx[0], (void **)&m), 0);
+	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, ETH_LEN + 20);
+	GW_CHECK_MEM(udp + 1, msg, sizeof(msg));
+	rte_pktmbuf_free(m);
+
+	/* an unresolved peer: nothing sent but an ARP request */
+	GW_CHECK_EQ(gw_ike_dgram_send(&wan, 500, &stranger, 500, msg, sizeof(msg)),
+		    GW_IKE_IO_NO_NEIGHBOR);
+	GW_CHECK_EQ(rte_ring_dequeue(gw_dp.ctrl.tx[0], (void **)&m), 0);
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	GW_CHECK_EQ(rte_be_to_cpu_16(eth->ether_type), RTE_ETHER_TYPE_ARP);
+	rte_pktmbuf_free(m);
+	GW_CHECK_EQ(rte_ring_count(gw_dp.ctrl.tx[0]), 0);
+	return 0;
+}
+
 static const struct gw_test_case pipeline_cases[] = {
 	{ "setup_state", test_setup_state },
 	{ "arp_to_control", test_arp_to_control },
@@ -1383,6 +1478,7 @@ static const struct gw_test_case pipeline_cases[] = {
 	{ "inbound_esp", test_inbound_esp },
 	{ "drop_reasons", test_drop_reasons },
 	{ "tx_buffer_between_flushes", test_tx_buffer_between_flushes },
+	{ "ike_io", test_ike_io },
 	{ "fuzz", test_fuzz },
 	{ NULL, NULL },
 };
