@@ -28,137 +28,22 @@ gw_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static struct gw_sa *
-sa_by_name(const char *name)
-{
-	for (unsigned i = 0; i < gw_control.n_sas; i++)
-		if (strcmp(gw_control.sas[i].sa->name, name) == 0)
-			return gw_control.sas[i].sa;
-	return NULL;
-}
-
-static int
-install_sas(void)
-{
-	const struct gw_cfg *cfg = &gw_control.cfg;
-
-	gw_control.sas = calloc(cfg->n_sas ? cfg->n_sas : 1, sizeof(*gw_control.sas));
-	if (cfg->n_sas > 64)
-		GW_INFO("installing %u SAs", cfg->n_sas);
-	if (gw_control.sas == NULL)
-		return -1;
-	for (unsigned i = 0; i < cfg->n_sas; i++) {
-		const struct gw_cfg_sa *c = &cfg->sas[i];
-		struct gw_sa *sa = rte_zmalloc("sa", gw_sa_size(c->dir, c->replay_window),
-					       RTE_CACHE_LINE_SIZE);
-
-		if (sa == NULL || gw_esp_sa_init(sa, c, &gw_control.crypto) != 0) {
-			GW_ERR("%s:%d: SA %s cannot be installed (unsupported in the data plane)",
-			       cfg->path, c->line, c->name);
-			rte_free(sa);
-			return -1;
-		}
-		sa->id = i + 1;
-		sa->owner = (uint16_t)(i % gw_dp.n_workers);
-		sa->created_ns = gw_now_ns();
-		gw_control.sas[gw_control.n_sas].sa = sa;
-		gw_control.sas[gw_control.n_sas++].installed_ns = sa->created_ns;
-		if (sa->dir == GW_DIR_IN) {
-			struct gw_msg m = { .type = GW_MSG_SA_ADD, .sa = sa };
-
-			if (gw_ctrl_send_all(&gw_dp.ctrl, &m) != 0)
-				return -1;
-		}
-		/* thousands of SAs (benchmarks, later IKE) are summarised below */
-		gw_log(cfg->n_sas <= 64 ? GW_LOG_INFO : GW_LOG_DEBUG,
-		       "SA %s installed: %s spi 0x%08x %s%s, owner worker %u", sa->name,
-			sa->dir == GW_DIR_IN ? "in" : "out", sa->spi,
-			gw_esp_alg_name(sa->alg),
-			sa->flags & GW_SA_F_UDP ? " udp-encap" : "", sa->owner);
-	}
-	return 0;
-}
-
-/* The SPD: configured policies in order, then one protect entry per
- * selector pair of each outbound SA. */
-static struct gw_spd_table *
-build_spd(void)
-{
-	const struct gw_cfg *cfg = &gw_control.cfg;
-	uint32_t max = cfg->n_policies;
-	struct gw_spd_table *t;
-	int rc;
-
-	for (unsigned i = 0; i < cfg->n_sas; i++)
-		max += cfg->sas[i].n_local_ts * cfg->sas[i].n_remote_ts;
-	t = gw_spd_table_alloc(max ? max : 1, cfg->spd_default);
-	if (t == NULL)
-		return NULL;
-	for (unsigned i = 0; i < cfg->n_policies; i++) {
-		const struct gw_cfg_policy *p = &cfg->policies[i];
-		struct gw_sa *sa = p->action == GW_ACT_PROTECT ? sa_by_name(p->sa) : NULL;
-
-		if (gw_spd_table_add(t, &p->local_ts, &p->remote_ts, p->action, sa) != 0) {
-			GW_ERR("%s:%d: policy %s: only IPv4 selectors are supported yet",
-			       cfg->path, p->line, p->name);
-			goto fail;
-		}
-	}
-	for (unsigned i = 0; i < gw_control.n_sas; i++) {
-		struct gw_sa *sa = gw_control.sas[i].sa;
-		const struct gw_cfg_sa *c = &cfg->sas[i];
-
-		if (sa->dir != GW_DIR_OUT)
-			continue;
-		for (unsigned l = 0; l < c->n_local_ts; l++) {
-			for (unsigned r = 0; r < c->n_remote_ts; r++) {
-				struct gw_ts lt = { .prefix = c->local_ts[l], .port_hi = 65535 };
-				struct gw_ts rt = { .prefix = c->remote_ts[r], .port_hi = 65535 };
-
-				if (gw_spd_table_add(t, &lt, &rt, GW_ACT_PROTECT, sa) != 0) {
-					GW_ERR("%s:%d: SA %s: only IPv4 selectors are supported yet",
-					       cfg->path, c->line, c->name);
-					goto fail;
-				}
-			}
-		}
-	}
-	rc = gw_spd_table_finalize(t, "spd");
-	if (rc != 0) {
-		GW_ERR("SPD: cannot build lookup tables for %u policies: %s",
-		       t->n, strerror(-rc));
-		goto fail;
-	}
-	return t;
-fail:
-	gw_spd_table_free(t);
-	return NULL;
-}
-
-static void
-retire_spd(void *obj)
-{
-	gw_spd_table_free(obj);
-}
-
 int
 gw_control_install_config(void)
 {
 	const struct gw_cfg *cfg = &gw_control.cfg;
-	struct gw_spd_table *spd;
-	struct gw_msg m = { .type = GW_MSG_SPD_SET };
 
-	if (install_sas() != 0)
+	if (cfg->n_sas > 64)
+		GW_INFO("installing %u SAs", cfg->n_sas);
+	for (unsigned i = 0; i < cfg->n_sas; i++) {
+		if (gw_control_sa_add(&cfg->sas[i], NULL) != 0) {
+			GW_ERR("%s:%d: SA %s cannot be installed (unsupported in the data plane)",
+			       cfg->path, cfg->sas[i].line, cfg->sas[i].name);
+			return -1;
+		}
+	}
+	if (gw_control_spd_publish() != 0)
 		return -1;
-	spd = build_spd();
-	if (spd == NULL)
-		return -1;
-	m.spd = spd;
-	if (gw_ctrl_send_all(&gw_dp.ctrl, &m) != 0)
-		return -1;
-	if (gw_control.spd)
-		gw_ctrl_retire(&gw_dp.ctrl, gw_control.spd, retire_spd);
-	gw_control.spd = spd;
 	for (unsigned i = 0; i < cfg->n_neighbors; i++) {
 		const struct gw_cfg_neighbor *n = &cfg->neighbors[i];
 		const struct gw_cfg_port *p = gw_cfg_port_by_name(cfg, n->port);

@@ -59,6 +59,8 @@ struct gw_control {
 	struct gw_crypto_lcore crypto;
 	struct gw_ctl_sa *sas;
 	unsigned n_sas;
+	unsigned max_sas;          /**< capacity of sas[] */
+	uint32_t next_sa_id;
 	struct gw_spd_table *spd;
 	struct gw_ctl_neigh neigh[GW_CTL_MAX_NEIGH];
 	unsigned n_neigh;
@@ -71,6 +73,29 @@ struct gw_control {
 };
 
 extern struct gw_control gw_control;
+
+/**
+ * Creates a runtime SA from c (key expanded, owner chosen), records it and,
+ * for an inbound SA, publishes its SPI to every worker. An outbound SA
+ * carries traffic once gw_control_spd_publish() includes it. 0 or -1.
+ */
+int gw_control_sa_add(const struct gw_cfg_sa *c, struct gw_sa **out);
+
+/**
+ * Withdraws an SA: its SPI from the workers (inbound) or its policies (the
+ * SPD is republished without it), then frees it, keys wiped, once no
+ * worker can hold it any more. 0 or -1 (unknown SA).
+ */
+int gw_control_sa_remove(struct gw_sa *sa);
+
+/** Finds an installed SA by direction and SPI; NULL if none. */
+struct gw_sa *gw_control_sa_find(enum gw_sa_dir dir, uint32_t spi);
+
+/**
+ * Builds the SPD from the configured policies and the selectors of every
+ * outbound SA, publishes it to the workers and retires the previous one.
+ */
+int gw_control_spd_publish(void);
 
 /** Installs every configured SA, the SPD and static neighbours. 0 or -1. */
 int gw_control_install_config(void);

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private to the IKEv2 engine: the IKE SA, its tasks and the helpers the
+ * task files share.
+ */
+#ifndef IKEV2_H
+#define IKEV2_H
+
+#include <stdarg.h>
+
+#include "gw_ike_crypto.h"
+#include "gw_ikev2.h"
+
+enum {
+	IKEV2_NONCE_LEN = 32,
+	IKEV2_MAX_CHILDREN = 8,
+	IKEV2_MAX_QUEUE = 4,
+	IKEV2_HALF_OPEN_MS = 30000, /* responder: IKE_AUTH must follow within */
+};
+
+/* What a task step tells the engine. */
+enum ikev2_rc {
+	IKEV2_DONE,                /* exchange finished, next task */
+	IKEV2_RETRY,               /* initiator: run the same task again (INVALID_KE) */
+	IKEV2_DESTROY,             /* the IKE SA is finished (after sending, for a responder) */
+	IKEV2_IGNORE,              /* initiator: a stale response, keep waiting */
+};
+
+struct ikev2_sa;
+struct ikev2_task;
+
+/*
+ * One exchange. An initiator builds the request and processes the
+ * response; a responder processes the request and builds the response.
+ * ikev2_task_*_i()/_r() assign the two functions once.
+ */
+struct ikev2_task {
+	uint8_t exchange;
+	const char *name;
+	int (*build)(struct ikev2_sa *sa, struct ikev2_task *t,
+		     struct gw_ike_writer *w);
+	int (*process)(struct ikev2_sa *sa, struct ikev2_task *t,
+		       const struct gw_ike_msg *m);
+	/* Task state. */
+	uint16_t notify_err;       /* responder: error notify to send */
+	uint16_t notify_data16;    /* its two data octets (INVALID_KE group) */
+	uint8_t prop_num;          /* responder: the accepted proposal's number */
+	uint32_t spi_in;           /* child: our inbound SPI */
+	uint32_t spi_out;          /* child: the peer's */
+	size_t n_tsi, n_tsr;       /* responder: narrowed selectors */
+	struct gw_ike_ts tsi[GW_IKEV2_TS_MAX];
+	struct gw_ike_ts tsr[GW_IKEV2_TS_MAX];
+	struct gw_ike_proposal esp; /* child: chosen */
+	bool child_ok;
+	bool bare_notify;          /* responder: answer with notify_err alone */
+	uint32_t del_spis[GW_IKE_MAX_DELETE * 4]; /* info responder: our inbound SPIs deleted */
+	size_t n_del;
+	bool del_ike;              /* info: delete the IKE SA */
+	bool del_children;         /* info: delete the CHILD SAs */
+	int result;                /* responder: process()'s enum ikev2_rc */
+};
+
+struct ikev2_child {
+	struct gw_ikev2_child c;   /* as installed */
+	struct gw_ike_proposal proposal; /* the chosen ESP algorithms */
+	bool installed;
+};
+
+struct ikev2_sa {
+	struct ikev2_sa *next;
+	struct gw_ikev2_engine *engine;
+	const struct gw_ikev2_conn *conn;
+	uint32_t id;
+	enum gw_ikev2_state state;
+	bool initiator;
+	uint64_t created_ms;
+	uint64_t spi_i;
+	uint64_t spi_r;
+	struct gw_ikev2_endpoint local;
+	struct gw_ikev2_endpoint remote;
+	bool nat_local;            /* we are behind a NAT */
+	bool nat_remote;           /* the peer is */
+
+	/* IKE_SA_INIT */
+	uint16_t ke_group;
+	struct gw_ike_ke *ke;
+	uint8_t cookie[64];        /* the responder's N(COOKIE) (2.6), resent */
+	uint8_t cookie_len;
+	uint8_t init_retries;      /* COOKIE / INVALID_KE rounds so far */
+	uint8_t nonce_i[GW_IKE_NONCE_MAX];
+	uint8_t nonce_r[GW_IKE_NONCE_MAX];
+	uint16_t nonce_i_len;
+	uint16_t nonce_r_len;
+	uint8_t *init_req;         /* both as on the wire, for AUTH (2.15) */
+	size_t init_req_len;
+	uint8_t *init_resp;
+	size_t init_resp_len;
+	struct gw_ike_proposal proposal; /* chosen IKE algorithms */
+	struct gw_ike_sa_keys keys;
+	struct gw_ike_sk *sk_out;
+	struct gw_ike_sk *sk_in;
+	bool keyed;
+
+	/* IKE_AUTH */
+	struct gw_ikev2_id remote_id; /* as authenticated */
+	bool send_auth_failed;     /* initiator: tell the peer before going (2.21.2) */
+
+	struct ikev2_child children[IKEV2_MAX_CHILDREN];
+	size_t n_children;
+
+	/* Requests we send: window of one. */
+	uint32_t msg_id_out;
+	struct ikev2_task queue[IKEV2_MAX_QUEUE];
+	size_t n_queue;
+	bool active;               /* queue[0] is in flight */
+	uint8_t *req;
+	size_t req_len;
+	unsigned tries;
+	uint64_t next_retransmit_ms;
+
+	/* Requests we answer. */
+	uint32_t msg_id_in;        /* next expected */
+	uint8_t *resp;             /* the last response, for retransmits */
+	size_t resp_len;
+	uint32_t resp_msg_id;
+	bool has_resp;
+};
+
+struct gw_ikev2_engine {
+	struct gw_ikev2_io io;
+	void *ctx;
+	struct gw_ikev2_conn *conns;
+	size_t n_conns;
+	struct ikev2_sa *sas;
+	uint32_t next_id;
+	uint64_t now_ms;
+	uint8_t scratch[GW_IKEV2_MSG_MAX];
+	uint8_t out[GW_IKEV2_MSG_MAX];
+};
+
+/* ikev2_sa.c */
+struct ikev2_sa *ikev2_sa_new(struct gw_ikev2_engine *e,
+			      const struct gw_ikev2_conn *conn, bool initiator);
+void ikev2_sa_destroy(struct ikev2_sa *sa);
+struct ikev2_sa *ikev2_sa_find(struct gw_ikev2_engine *e,
+			       const struct gw_ike_hdr *h);
+struct ikev2_sa *ikev2_sa_find_half_open(struct gw_ikev2_engine *e,
+					 uint64_t spi_i,
+					 const struct gw_ikev2_endpoint *from);
+const struct gw_ikev2_conn *ikev2_conn_find(struct gw_ikev2_engine *e,
+					    const char *name);
+bool ikev2_endpoint_match(const struct gw_ikev2_endpoint *conf,
+			  const struct gw_addr *a);
+bool ikev2_id_equal(const struct gw_ikev2_id *a, const struct gw_ikev2_id *b);
+void ikev2_log(struct ikev2_sa *sa, enum gw_ikev2_level lvl,
+	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ikev2_elog(struct gw_ikev2_engine *e, enum gw_ikev2_level lvl,
+		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ikev2_put64(uint8_t *p, uint64_t v);
+int ikev2_sa_queue(struct ikev2_sa *sa, const struct ikev2_task *t);
+
+/* ikev2_engine.c: sends the next queued request if none is in flight. */
+void ikev2_sa_kick(struct ikev2_sa *sa);
+
+/* Tasks: _i initiator, _r responder. */
+void ikev2_task_init_i(struct ikev2_task *t);
+void ikev2_task_init_r(struct ikev2_task *t);
+void ikev2_task_auth_i(struct ikev2_task *t);
+void ikev2_task_auth_r(struct ikev2_task *t);
+void ikev2_task_info_i(struct ikev2_task *t, bool del_ike, bool del_children);
+void ikev2_task_info_r(struct ikev2_task *t);
+void ikev2_task_unsupported_r(struct ikev2_task *t, uint8_t exchange);
+
+/* ikev2_init.c: the IKE SA's keys after both KE and nonces are known. */
+int ikev2_init_derive(struct ikev2_sa *sa);
+
+/* ikev2_child.c */
+/* RFC 7296 2.9: ours ∩ theirs per selector; returns how many are left. */
+size_t ikev2_ts_narrow(const struct gw_ike_ts *theirs, size_t n_theirs,
+		       const struct gw_ike_ts *ours, size_t n_ours,
+		       struct gw_ike_ts *out, size_t max);
+void ikev2_ts_list_format(const struct gw_ike_ts *ts, size_t n, char *buf,
+			  size_t len);
+uint32_t ikev2_child_spi_new(const struct gw_ikev2_engine *e);
+/* Derives keys for the chosen ESP proposal and installs the child. */
+int ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
+			uint32_t spi_in, uint32_t spi_out,
+			const struct gw_ike_ts *tsl, size_t n_tsl,
+			const struct gw_ike_ts *tsr, size_t n_tsr);
+void ikev2_child_delete_all(struct ikev2_sa *sa, bool notify_io);
+/* Deletes the child whose outbound (peer's inbound) SPI is @p spi_out. */
+bool ikev2_child_delete_by_out(struct ikev2_sa *sa, uint32_t spi_out,
+			       uint32_t *spi_in);
+
+#endif /* IKEV2_H */

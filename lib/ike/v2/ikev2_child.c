@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * CHILD SA helpers shared by IKE_AUTH (and later CREATE_CHILD_SA): traffic
+ * selector narrowing (RFC 7296 2.9), SPIs, key split (2.17) and the
+ * installer calls.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gw_common.h"
+#include "ikev2.h"
+
+static int
+ts_bytes(const struct gw_ike_ts *t)
+{
+	return t->type == GW_IKE_TS_IPV6_ADDR_RANGE ? 16 : 4;
+}
+
+/* The intersection of two selectors of one family; false when empty. */
+static bool
+ts_intersect(const struct gw_ike_ts *a, const struct gw_ike_ts *b,
+	     struct gw_ike_ts *out)
+{
+	int n = ts_bytes(a);
+
+	if (a->type != b->type)
+		return false;
+	if (a->ip_proto && b->ip_proto && a->ip_proto != b->ip_proto)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->type = a->type;
+	out->ip_proto = a->ip_proto ? a->ip_proto : b->ip_proto;
+	out->start_port = a->start_port > b->start_port ? a->start_port :
+			  b->start_port;
+	out->end_port = a->end_port < b->end_port ? a->end_port : b->end_port;
+	if (out->start_port > out->end_port)
+		return false;
+	memcpy(out->start, memcmp(a->start, b->start, (size_t)n) > 0 ?
+	       a->start : b->start, (size_t)n);
+	memcpy(out->end, memcmp(a->end, b->end, (size_t)n) < 0 ? a->end : b->end,
+	       (size_t)n);
+	return memcmp(out->start, out->end, (size_t)n) <= 0;
+}
+
+size_t
+ikev2_ts_narrow(const struct gw_ike_ts *theirs, size_t n_theirs,
+		const struct gw_ike_ts *ours, size_t n_ours,
+		struct gw_ike_ts *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_theirs; i++) {
+		for (size_t k = 0; k < n_ours && n < max; k++) {
+			struct gw_ike_ts x;
+			bool dup = false;
+
+			if (!ts_intersect(&theirs[i], &ours[k], &x))
+				continue;
+			for (size_t d = 0; d < n && !dup; d++)
+				dup = memcmp(&out[d], &x, sizeof(x)) == 0;
+			if (!dup)
+				out[n++] = x;
+		}
+	}
+	return n;
+}
+
+void
+ikev2_ts_list_format(const struct gw_ike_ts *ts, size_t n, char *buf,
+		     size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n && o < len; i++) {
+		char one[96];
+
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "",
+				      gw_ikev2_ts_format(&ts[i], one, sizeof(one)));
+	}
+	if (n == 0)
+		snprintf(buf, len, "(none)");
+}
+
+static bool
+spi_in_use(const struct gw_ikev2_engine *e, uint32_t spi)
+{
+	for (const struct ikev2_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->queue[0].spi_in == spi && sa->n_queue)
+			return true;
+		for (size_t k = 0; k < sa->n_children; k++)
+			if (sa->children[k].c.spi_in == spi)
+				return true;
+	}
+	return false;
+}
+
+uint32_t
+ikev2_child_spi_new(const struct gw_ikev2_engine *e)
+{
+	uint32_t v = 0;
+
+	/* 1-255 are reserved by IANA (RFC 4303 2.1); inbound SPIs are
+	 * unique per gateway, the data plane looks them up alone. */
+	while (v < 256 || spi_in_use(e, v))
+		if (gw_ike_random(&v, sizeof(v)) != 0)
+			return 0;
+	return v;
+}
+
+int
+ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
+		    uint32_t spi_in, uint32_t spi_out,
+		    const struct gw_ike_ts *tsl, size_t n_tsl,
+		    const struct gw_ike_ts *tsr, size_t n_tsr)
+{
+	struct gw_ikev2_engine *e = sa->engine;
+	struct gw_ike_child_keys ck;
+	struct gw_ike_algs algs = { 0 };
+	struct ikev2_child *ch;
+	char l[256], r[256], p[128];
+	int rc;
+
+	if (sa->n_children >= IKEV2_MAX_CHILDREN)
+		return -ENOSPC;
+	algs.encr = esp->alg[GW_IKE_XF_ENCR][0].id;
+	algs.encr_key_bits = esp->alg[GW_IKE_XF_ENCR][0].key_len;
+	algs.integ = esp->n[GW_IKE_XF_INTEG] ? esp->alg[GW_IKE_XF_INTEG][0].id : 0;
+	rc = gw_ike_child_keys_derive(&ck, &algs, &sa->keys, NULL, 0,
+				      sa->nonce_i, sa->nonce_i_len, sa->nonce_r,
+				      sa->nonce_r_len);
+	if (rc != 0) {
+		ikev2_log(sa, GW_IKEV2_ERROR, "CHILD_SA key derivation failed: %d",
+			  rc);
+		return rc;
+	}
+	ch = &sa->children[sa->n_children];
+	memset(ch, 0, sizeof(*ch));
+	ch->proposal = *esp;
+	ch->c.conn = sa->conn->name;
+	ch->c.ike_sa_id = sa->id;
+	ch->c.spi_in = spi_in;
+	ch->c.spi_out = spi_out;
+	ch->c.encr = algs.encr;
+	ch->c.encr_key_bits = algs.encr_key_bits;
+	ch->c.integ = algs.integ;
+	ch->c.esn = esp->n[GW_IKE_XF_ESN] &&
+		    esp->alg[GW_IKE_XF_ESN][0].id == GW_IKE_ESN_YES;
+	ch->c.tunnel = true;
+	ch->c.encap = sa->nat_local || sa->nat_remote ||
+		      sa->local.port == GW_IKEV2_NATT_PORT ||
+		      sa->remote.port == GW_IKEV2_NATT_PORT;
+	ch->c.in = *gw_ike_child_keys_dir(&ck, sa->initiator, false);
+	ch->c.out = *gw_ike_child_keys_dir(&ck, sa->initiator, true);
+	gw_ike_child_keys_wipe(&ck);
+	n_tsl = n_tsl > GW_IKEV2_TS_MAX ? GW_IKEV2_TS_MAX : n_tsl;
+	n_tsr = n_tsr > GW_IKEV2_TS_MAX ? GW_IKEV2_TS_MAX : n_tsr;
+	memcpy(ch->c.local_ts, tsl, n_tsl * sizeof(*tsl));
+	ch->c.n_local_ts = n_tsl;
+	memcpy(ch->c.remote_ts, tsr, n_tsr * sizeof(*tsr));
+	ch->c.n_remote_ts = n_tsr;
+	ch->c.local = sa->local;
+	ch->c.remote = sa->remote;
+	rc = e->io.install_child ? e->io.install_child(e->ctx, &ch->c) : 0;
+	/* The installer has what it needs; keep no ESP keys here. */
+	gw_wipe(&ch->c.in, sizeof(ch->c.in));
+	gw_wipe(&ch->c.out, sizeof(ch->c.out));
+	if (rc != 0) {
+		ikev2_log(sa, GW_IKEV2_ERROR,
+			  "installing CHILD_SA %08x_i %08x_o failed: %d",
+			  spi_in, spi_out, rc);
+		return rc;
+	}
+	ch->installed = true;
+	sa->n_children++;
+	gw_ike_proposal_format(esp, p, sizeof(p));
+	ikev2_ts_list_format(tsl, n_tsl, l, sizeof(l));
+	ikev2_ts_list_format(tsr, n_tsr, r, sizeof(r));
+	ikev2_log(sa, GW_IKEV2_INFO,
+		  "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o, ESP:%s%s, TS %s === %s",
+		  sa->conn->name, sa->id, spi_in, spi_out, p,
+		  ch->c.encap ? " in UDP" : "", l, r);
+	return 0;
+}
+
+static void
+child_remove(struct ikev2_sa *sa, size_t k, bool notify_io)
+{
+	struct gw_ikev2_engine *e = sa->engine;
+	struct ikev2_child *ch = &sa->children[k];
+
+	if (notify_io && ch->installed && e->io.delete_child)
+		e->io.delete_child(e->ctx, ch->c.spi_in, ch->c.spi_out);
+	ikev2_log(sa, GW_IKEV2_INFO, "CHILD_SA closed, SPIs %08x_i %08x_o",
+		  ch->c.spi_in, ch->c.spi_out);
+	memmove(ch, ch + 1, (sa->n_children - k - 1) * sizeof(*ch));
+	sa->n_children--;
+}
+
+void
+ikev2_child_delete_all(struct ikev2_sa *sa, bool notify_io)
+{
+	while (sa->n_children)
+		child_remove(sa, sa->n_children - 1, notify_io);
+}
+
+bool
+ikev2_child_delete_by_out(struct ikev2_sa *sa, uint32_t spi_out,
+			  uint32_t *spi_in)
+{
+	for (size_t k = 0; k < sa->n_children; k++) {
+		if (sa->children[k].c.spi_out == spi_out) {
+			*spi_in = sa->children[k].c.spi_in;
+			child_remove(sa, k, true);
+			return true;
+		}
+	}
+	return false;
+}
