@@ -6,6 +6,8 @@
  * the snapshot taken at `clear stats`, so clearing never writes to memory
  * a worker owns.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 
 #include <rte_ethdev.h>
@@ -13,6 +15,8 @@
 
 #include "control.h"
 #include "dataplane.h"
+#include "ike.h"
+#include "v2/gw_ikev2.h"
 
 static const char *
 port_name(uint16_t id)
@@ -300,6 +304,7 @@ cmd_show_stats(struct gw_out *o, int argc, char **argv, void *ctx)
 	gw_out_u64(o, "arp_invalid", c->arp_invalid);
 	gw_out_u64(o, "ike_unhandled", c->ike_unhandled);
 	gw_out_u64(o, "ike_malformed", c->ike_malformed);
+	gw_out_u64(o, "ike_in", c->ike_in);
 	gw_out_u64(o, "alloc_failed", c->alloc_failed);
 	gw_out_u64(o, "neigh_table_full", c->neigh_table_full);
 	gw_out_end(o);
@@ -347,7 +352,118 @@ cmd_show_version(struct gw_out *o, int argc, char **argv, void *ctx)
 	return 0;
 }
 
+static int
+cmd_show_ike_sa(struct gw_out *o, int argc, char **argv, void *ctx)
+{
+	struct gw_ikev2_engine *e = gw_ike_engine();
+	struct gw_ikev2_ike_sa_info info[64];
+	size_t n = e ? gw_ikev2_list_ike_sas(e, info, RTE_DIM(info)) : 0;
+
+	(void)ctx;
+	gw_out_list(o, "ike_sas");
+	for (size_t i = 0; i < n && i < RTE_DIM(info); i++) {
+		const struct gw_ikev2_ike_sa_info *s = &info[i];
+		char buf[GW_ADDR_STRLEN];
+
+		if (argc > 0 && strcmp(argv[0], s->conn) != 0)
+			continue;
+		gw_out_obj(o, NULL);
+		gw_out_u64(o, "id", s->id);
+		gw_out_str(o, "conn", s->conn);
+		gw_out_str(o, "state", gw_ikev2_state_name(s->state));
+		gw_out_str(o, "role", s->initiator ? "initiator" : "responder");
+		gw_out_fmt(o, "local", "%s[%u]", gw_addr_format(&s->local.addr, buf, sizeof(buf)),
+			   s->local.port);
+		gw_out_fmt(o, "remote", "%s[%u]", gw_addr_format(&s->remote.addr, buf, sizeof(buf)),
+			   s->remote.port);
+		gw_out_str(o, "local_id", s->local_id);
+		gw_out_str(o, "remote_id", s->remote_id);
+		gw_out_fmt(o, "spi_i", "%016" PRIx64, s->spi_i);
+		gw_out_fmt(o, "spi_r", "%016" PRIx64, s->spi_r);
+		gw_out_str(o, "proposal", s->proposal);
+		gw_out_bool(o, "nat", s->nat);
+		gw_out_u64(o, "children", s->n_children);
+		gw_out_end(o);
+	}
+	gw_out_end(o);
+	return 0;
+}
+
+static int
+cmd_show_child_sa(struct gw_out *o, int argc, char **argv, void *ctx)
+{
+	struct gw_ikev2_engine *e = gw_ike_engine();
+	struct gw_ikev2_child_sa_info info[128];
+	size_t n = e ? gw_ikev2_list_child_sas(e, info, RTE_DIM(info)) : 0;
+
+	(void)ctx;
+	gw_out_list(o, "child_sas");
+	for (size_t i = 0; i < n && i < RTE_DIM(info); i++) {
+		const struct gw_ikev2_child_sa_info *c = &info[i];
+		const struct gw_sa *in = gw_control_sa_find(GW_DIR_IN, c->spi_in);
+		const struct gw_sa *out = gw_control_sa_find(GW_DIR_OUT, c->spi_out);
+
+		if (argc > 0 && strcmp(argv[0], c->conn) != 0)
+			continue;
+		gw_out_obj(o, NULL);
+		gw_out_str(o, "conn", c->conn);
+		gw_out_u64(o, "ike_sa", c->ike_sa_id);
+		gw_out_fmt(o, "spi_in", "0x%08x", c->spi_in);
+		gw_out_fmt(o, "spi_out", "0x%08x", c->spi_out);
+		gw_out_str(o, "proposal", c->proposal);
+		gw_out_bool(o, "encap", c->encap);
+		gw_out_str(o, "local_ts", c->local_ts);
+		gw_out_str(o, "remote_ts", c->remote_ts);
+		gw_out_u64(o, "packets_in", in ? rd(&in->cnt.packets) : 0);
+		gw_out_u64(o, "bytes_in", in ? rd(&in->cnt.bytes) : 0);
+		gw_out_u64(o, "packets_out", out ? rd(&out->cnt.packets) : 0);
+		gw_out_u64(o, "bytes_out", out ? rd(&out->cnt.bytes) : 0);
+		gw_out_end(o);
+	}
+	gw_out_end(o);
+	return 0;
+}
+
+static int
+ike_conn_command(struct gw_out *o, int argc, char **argv, const char *what)
+{
+	int rc;
+
+	if (argc != 1) {
+		gw_out_error(o, "usage: %s CONNECTION", what);
+		return -1;
+	}
+	rc = gw_ike_command(what, argv[0]);
+	if (rc != 0) {
+		gw_out_error(o, "%s %s: %s", what, argv[0],
+			     rc == -ENOENT ? "no such IKE connection or SA" :
+			     rc == -EALREADY ? "already up or being set up" : strerror(-rc));
+		return -1;
+	}
+	gw_out_fmt(o, "result", "%s %s started", what, argv[0]);
+	return 0;
+}
+
+static int
+cmd_initiate(struct gw_out *o, int argc, char **argv, void *ctx)
+{
+	(void)ctx;
+	return ike_conn_command(o, argc, argv, "initiate");
+}
+
+static int
+cmd_terminate(struct gw_out *o, int argc, char **argv, void *ctx)
+{
+	(void)ctx;
+	return ike_conn_command(o, argc, argv, "terminate");
+}
+
 static const struct gw_cli_cmd commands[] = {
+	{ "show ike-sa", "[CONN]", "IKE SAs: state, peer, identities, algorithms", cmd_show_ike_sa },
+	{ "show child-sa", "[CONN]", "negotiated CHILD SAs: SPIs, selectors, counters",
+	  cmd_show_child_sa },
+	{ "initiate", "CONN", "start negotiating an IKE connection", cmd_initiate },
+	{ "terminate", "CONN", "delete a connection's IKE SA and its children", cmd_terminate },
 	{ "show ports", "", "ports with link state and device counters", cmd_show_ports },
 	{ "show sa", "[NAME]", "SAs with SPI, algorithm and counters", cmd_show_sa },
 	{ "show policies", "", "the SPD in lookup order", cmd_show_policies },

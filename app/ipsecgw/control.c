@@ -15,7 +15,7 @@
 #include "control.h"
 #include "dataplane.h"
 #include "gw_log.h"
-#include "ike_io.h"
+#include "ike.h"
 
 struct gw_control gw_control;
 
@@ -226,18 +226,13 @@ handle_slow_packets(void)
 
 	for (unsigned i = 0; i < n; i++) {
 		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb[i], void *);
-		struct gw_ike_dgram d;
 
 		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
 			handle_arp(mb[i]);
 			continue;
 		}
-		/* UDP 500/4500 without an ESP SPI: IKE, negotiated in a later
-		 * step; framing is checked already so bad input is counted */
-		if (gw_ike_dgram_parse(mb[i], &d) == GW_IKE_IO_OK)
-			gw_control.stats.ike_unhandled++;
-		else
-			gw_control.stats.ike_malformed++;
+		/* UDP 500/4500 without an ESP SPI: IKE */
+		gw_ike_input(mb[i]);
 		rte_pktmbuf_free(mb[i]);
 	}
 }
@@ -332,6 +327,7 @@ gw_control_loop(void)
 		handle_slow_packets();
 		handle_events();
 		resolve_known_next_hops();
+		gw_ike_tick(gw_now_ns() / 1000000);
 		gw_ctrl_retire_poll(&gw_dp.ctrl);
 	}
 }

@@ -15,6 +15,7 @@
 #include "control.h"
 #include "dataplane.h"
 #include "gw_log.h"
+#include "ike.h"
 
 static void
 usage(const char *prog)
@@ -78,9 +79,10 @@ run(const char *prog)
 	if (rte_get_main_lcore() != cfg->lcores.control)
 		GW_WARN("control lcore is %u, configured %u", rte_get_main_lcore(),
 			cfg->lcores.control);
-	if (gw_dp_setup(cfg) != 0 || gw_control_install_config() != 0)
+	if (gw_dp_setup(cfg) != 0 || gw_control_install_config() != 0 || gw_ike_start() != 0)
 		return 1;
 	gw_dp_launch();
+	gw_ike_initiate_configured();
 
 	gw_commands_register();
 	gw_control.server = gw_ctl_server_open(cfg->control_socket);
@@ -97,6 +99,7 @@ run(const char *prog)
 		gw_console_close(gw_control.console);
 	if (gw_control.server)
 		gw_ctl_server_close(gw_control.server);
+	gw_ike_stop();
 	gw_dp_shutdown();
 	rte_eal_cleanup();
 	return 0;
@@ -148,10 +151,6 @@ main(int argc, char **argv)
 	}
 	gw_cfg_review(&gw_control.cfg, &diag);
 	gw_diag_print(&diag, stderr);
-	if (gw_control.cfg.n_conns > 0)
-		fprintf(stderr, "%s: %u IKE connection(s) configured: this build does not "
-			"negotiate IKE yet, only the manual SAs under `sas` are installed\n",
-			path, gw_control.cfg.n_conns);
 	if (check) {
 		printf("%s: configuration is valid (%u warning(s))\n", path, diag.warnings);
 		gw_cfg_free(&gw_control.cfg);
