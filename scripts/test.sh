@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Builds ipsecgw (scripts/setup.sh) and runs every test suite: unit tests
-# and the end-to-end suites in network namespaces (those need root; as
-# another user they are reported as skipped). Exits with the tests' status.
+# Builds ipsecgw (scripts/setup.sh) and runs every test suite: unit tests,
+# the end-to-end suites in network namespaces and the strongSwan interop
+# suite (those need root; as another user they are reported as skipped).
+# Exits with the tests' status.
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh --suite e2e          # extra arguments go to meson test
@@ -13,6 +14,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 
 bash scripts/setup.sh
+# strongSwan, the independent IKE peer of the interop suite (as root only:
+# without root the suite skips anyway)
+if [[ $(id -u) -eq 0 ]]; then
+	bash scripts/setup-interop.sh
+fi
 
 rc=0
 meson test -C "$BUILD_DIR" --print-errorlogs "$@" || rc=$?

@@ -283,6 +283,23 @@ resolve_known_next_hops(void)
 		if (r->via.family == GW_AF_INET && gw_control_neigh_find(r->via.v4) == NULL)
 			gw_control_arp_request(r->via.v4, r->port);
 	}
+	/* configured IKE peers: our first IKE_SA_INIT (or response) must not
+	 * wait a retransmission period for ARP */
+	for (unsigned i = 0; i < gw_control.cfg.n_conns; i++) {
+		const struct gw_cfg_conn *c = &gw_control.cfg.conns[i];
+		const struct gw_nexthop *nh;
+		uint32_t target;
+
+		if (c->remote_any || c->n_remote_addrs == 0 ||
+		    c->remote_addrs[0].family != GW_AF_INET)
+			continue;
+		nh = gw_route_lookup(&gw_dp.routes, c->remote_addrs[0].v4);
+		if (nh == NULL)
+			continue;
+		target = nh->gateway ? nh->gateway : c->remote_addrs[0].v4;
+		if (gw_control_neigh_find(target) == NULL)
+			gw_control_arp_request(target, nh->port);
+	}
 	for (unsigned i = 0; i < gw_control.n_sas; i++) {
 		const struct gw_sa *sa = gw_control.sas[i].sa;
 		const struct gw_nexthop *nh;

@@ -98,7 +98,7 @@ verify_auth(struct ikev2_sa *sa, const struct gw_ike_msg *m,
 	rc = gw_ike_auth_psk_verify(prf_of(sa), c->psk, c->psk_len, &o,
 				    m->auth.data, m->auth.len);
 	if (rc == -EBADMSG)
-		ikev2_log(sa, GW_IKEV2_ERROR, "AUTH payload mismatch (wrong PSK?)");
+		ikev2_log(sa, GW_IKEV2_ERROR, "AUTHENTICATION_FAILED: AUTH payload mismatch (wrong PSK?)");
 	else if (rc != 0)
 		ikev2_log(sa, GW_IKEV2_ERROR, "AUTH verification failed: %d", rc);
 	return rc;
@@ -197,7 +197,7 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	id_from_payload(&m->idr, &got);
 	if (c->remote_id.type && !ikev2_id_equal(&got, &c->remote_id)) {
 		ikev2_log(sa, GW_IKEV2_ERROR,
-			  "identity mismatch: expected %s, got %s",
+			  "AUTHENTICATION_FAILED (INVALID_ID): identity mismatch: expected %s, got %s",
 			  gw_ikev2_id_format(&c->remote_id, a, sizeof(a)),
 			  gw_ikev2_id_format(&got, b, sizeof(b)));
 		sa->send_auth_failed = true;
@@ -300,7 +300,7 @@ child_r(struct ikev2_sa *sa, struct ikev2_task *t, const struct gw_ike_msg *m)
 				   0, &sel, why, sizeof(why)) != 0 ||
 	    sel.spi_size != 4) {
 		ikev2_log(sa, GW_IKEV2_ERROR,
-			  "no acceptable ESP proposal, no CHILD_SA built: %s", why);
+			  "NO_PROPOSAL_CHOSEN: no acceptable ESP proposal, no CHILD_SA built: %s", why);
 		t->notify_err = GW_IKE_N_NO_PROPOSAL_CHOSEN;
 		return;
 	}
@@ -315,7 +315,7 @@ child_r(struct ikev2_sa *sa, struct ikev2_task *t, const struct gw_ike_msg *m)
 		ikev2_ts_list_format(c->remote_ts, c->n_remote_ts, x, sizeof(x));
 		ikev2_ts_list_format(c->local_ts, c->n_local_ts, y, sizeof(y));
 		ikev2_log(sa, GW_IKEV2_ERROR,
-			  "traffic selectors unacceptable: peer proposed TSi %s TSr %s, we allow %s === %s",
+			  "TS_UNACCEPTABLE: traffic selectors unacceptable: peer proposed TSi %s TSr %s, we allow %s === %s",
 			  a, b, x, y);
 		t->notify_err = GW_IKE_N_TS_UNACCEPTABLE;
 		return;
@@ -383,13 +383,13 @@ auth_r_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	if (!c) {
 		if (has_idr && !ikev2_id_equal(&sa->conn->local_id, &idr))
 			ikev2_log(sa, GW_IKEV2_ERROR,
-				  "identity mismatch: peer wants us as %s, we are %s",
+				  "AUTHENTICATION_FAILED (INVALID_ID): identity mismatch: peer wants us as %s, we are %s",
 				  gw_ikev2_id_format(&idr, a, sizeof(a)),
 				  gw_ikev2_id_format(&sa->conn->local_id, b,
 						     sizeof(b)));
 		else
 			ikev2_log(sa, GW_IKEV2_ERROR,
-				  "identity mismatch: expected %s, got %s",
+				  "AUTHENTICATION_FAILED (INVALID_ID): identity mismatch: expected %s, got %s",
 				  gw_ikev2_id_format(&sa->conn->remote_id, a,
 						     sizeof(a)),
 				  gw_ikev2_id_format(&idi, b, sizeof(b)));

@@ -357,7 +357,7 @@ init_r_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	}
 	if (gw_ike_proposal_select(c->proposals, c->n_proposals, &m->sa,
 				   m->ke.group, &sel, why, sizeof(why)) != 0) {
-		ikev2_log(sa, GW_IKEV2_ERROR, "no acceptable IKE proposal: %s",
+		ikev2_log(sa, GW_IKEV2_ERROR, "NO_PROPOSAL_CHOSEN: no acceptable IKE proposal: %s",
 			  why);
 		t->notify_err = GW_IKE_N_NO_PROPOSAL_CHOSEN;
 		return IKEV2_DESTROY;
