@@ -235,8 +235,11 @@ class EspFlows(GatewayCase):
         got = T.p0.collect(self.is_esp_to_peer, count=len(sent), timeout=5)
         self.assertEqual(len(got), len(sent), f"{len(got)} ESP packets at PEER for {len(sent)} sent")
 
-        for i, (f, p) in enumerate(zip(got, sent)):
-            with self.subTest(packet=i, kind=p.payload.name):
+        # Packets of different flows may be reordered between workers (RSS
+        # spreads flows): match each output to what was sent by IP id.
+        by_id = {p.id: p for p in sent}
+        for i, f in enumerate(got):
+            with self.subTest(packet=i):
                 self.assertEqual(f[Ether].src, self.gw_wan_mac)
                 self.assertEqual(f[Ether].dst, T.topo.mac["p0"])
                 o = f[IP]
@@ -266,6 +269,10 @@ class EspFlows(GatewayCase):
                 self.assertLess(d["pad_len"], 4, "padding beyond 4-byte alignment")
                 self.assertEqual((len(d["payload"]) + d["pad_len"] + 2) % 4, 0)
                 self.assertEqual(bytes(inner), d["payload"])
+                p = by_id.pop(IP(bytes(inner)).id, None)
+                self.assertIsNotNone(p, "decrypts to no packet host A sent (or to one twice)")
+                if self.workers == 1:
+                    self.assertIs(p, sent[i], "one worker keeps the order")
                 diffs = h.compare_ip(h.expected_forwarded(p), IP(bytes(inner)))
                 self.assertEqual(diffs, [], "inner packet differs from what host A sent")
 
