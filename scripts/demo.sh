@@ -10,8 +10,10 @@
 #
 # Gateway A runs config/site-a.conf, gateway B config/site-b.conf. Host A
 # pings host B, both gateways show their SAs, and a capture on the WAN link
-# shows that only ESP crosses it. Everything is removed at the end, also on
-# Ctrl-C or failure.
+# shows that only ESP crosses it. Then (part 2, scripts/demo_ike.py) an
+# ipsecgw gateway negotiates the tunnel with strongSwan over IKEv2 (PSK)
+# and host A pings host B through it. Everything is removed at the end,
+# also on Ctrl-C or failure.
 #
 #   scripts/demo.sh                 # builds first (scripts/setup.sh)
 #   NO_SETUP=1 scripts/demo.sh      # use the existing build
@@ -183,3 +185,13 @@ if ((ping_rc != 0)); then
 	die "ping from host A to host B failed"
 fi
 say "done: host A and host B talk through ESP"
+
+# Part 2: the same kind of tunnel negotiated with IKEv2 against strongSwan
+# (scripts/demo_ike.py, on namespaces of its own). SKIP_IKE=1 leaves it out.
+if [[ -z ${SKIP_IKE:-} ]]; then
+	say "part 2: IKEv2 between ipsecgw (site A) and strongSwan (site B)"
+	if [[ -z ${NO_SETUP:-} ]]; then
+		bash scripts/setup-interop.sh
+	fi
+	BUILD_DIR=$BUILD_DIR /usr/bin/python3 scripts/demo_ike.py || die "IKEv2 demo failed"
+fi
