@@ -100,6 +100,10 @@ run(const char *prog)
 	if (gw_control.server)
 		gw_ctl_server_close(gw_control.server);
 	gw_ike_stop();
+	/* SAs withdrawn just now are freed (keys wiped) once the still
+	 * running workers have moved past them */
+	if (gw_ctrl_retire_drain(&gw_dp.ctrl, 2000) != 0)
+		GW_WARN("some retired SAs were still referenced at exit");
 	gw_dp_shutdown();
 	rte_eal_cleanup();
 	return 0;
