@@ -31,7 +31,8 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	gw_dp.stop = true;
+	/* the control loop ends and shuts down in order; workers keep running
+	 * until then so that withdrawn SAs can still be retired and wiped */
 	gw_control.quit = true;
 }
 
