@@ -228,7 +228,7 @@ colons() { sed 's/../&:/g; s/:$//' <<<"$1"; }
 
 PCAPS="$WORK/pcap"
 mkdir -p "$PCAPS"
-GEN_SUM=$(sha256sum "$BENCH/gen_pcap.py" | cut -c1-12)
+GEN_SUM="$(sha256sum "$BENCH/gen_pcap.py" | cut -c1-12) $(echo "$KEY_IN" | sha256sum | cut -c1-12)"
 # Frames are addressed to the input port's MAC: net_pcap gives the first
 # (here the only) pcap device of a process 02:70:63:61:70:00 ("pcap" + 0).
 PCAP_MAC=02:70:63:61:70:00
@@ -239,14 +239,14 @@ pcap_for() { # dir size -> path (generated when missing or stale)
 	else
 		f="$PCAPS/esp-$size.pcap"
 	fi
-	if [ ! -s "$f" ] || [ "$(cat "$f.stamp" 2>/dev/null)" != "$GEN_SUM $KEY_IN" ]; then
+	if [ ! -s "$f" ] || [ "$(cat "$f.stamp" 2>/dev/null)" != "$GEN_SUM" ]; then
 		if [ "$dir" = enc ]; then
 			$PY "$BENCH/gen_pcap.py" --mode plain --size "$size" --dst-mac "$PCAP_MAC" --out "$f" > "$f.json"
 		else
 			$PY "$BENCH/gen_pcap.py" --mode esp --size "$size" --dst-mac "$PCAP_MAC" --key "$KEY_IN" \
 				--spi 0x2001 --out "$f" > "$f.json"
 		fi
-		echo "$GEN_SUM $KEY_IN" > "$f.stamp"
+		echo "$GEN_SUM" > "$f.stamp"
 	fi
 	echo "$f"
 }
@@ -345,7 +345,7 @@ wait_quiet() {
 # --- one measurement ----------------------------------------------------------
 run_one() { # round app dir size attempt
 	local round=$1 app=$2 dir=$3 size=$4 attempt=$5 pcap prefix sock tag log cmdf pre res
-	local src_port sink_port extra=()
+	local src_port sink_port
 	pcap=$(pcap_for "$dir" "$size")
 	prefix="bc-$app-$$"
 	PREFIXES+=("$prefix")
@@ -361,6 +361,7 @@ run_one() { # round app dir size attempt
 		write_secgw_cfg "$RES/secgw.cfg"
 		local vd=()
 		for a in $(vdevs_for "$dir" "$pcap"); do vd+=(--vdev "$a"); done
+		# shellcheck disable=SC2054 # the commas belong to -l 0,1
 		local cmd=("$SECGW" -l 0,1 --main-lcore 0 --no-pci "${EAL_MEM[@]}" "--file-prefix=$prefix"
 			"--log-level=*:notice" "${vd[@]}" --vdev crypto_aesni_gcm0
 			-- -p 0x3 -P -u 0x2 -l --mtu "$MTU" "--config=(0,0,1),(1,0,1)" -f "$RES/secgw.cfg")

@@ -61,17 +61,20 @@ gw_port_configure(uint16_t port_id, const struct gw_port_request *req,
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 
+	/* The MTU goes in the configuration: every PMD honours that, while
+	 * rte_eth_dev_set_mtu() is missing from some (net_pcap). */
+	if (req->mtu) {
+		if (req->mtu > info.max_mtu || req->mtu < info.min_mtu)
+			GW_WARN("port %u (%s): MTU %u outside %u..%u; keeping the default",
+				port_id, info.driver_name, req->mtu, info.min_mtu, info.max_mtu);
+		else
+			conf.rxmode.mtu = req->mtu;
+	}
 	rc = rte_eth_dev_configure(port_id, out->nb_rxq, out->nb_txq, &conf);
 	if (rc != 0) {
 		GW_ERR("port %u (%s): configure failed: %s", port_id,
 		       info.driver_name, strerror(-rc));
 		return rc;
-	}
-	if (req->mtu) {
-		rc = rte_eth_dev_set_mtu(port_id, req->mtu);
-		if (rc != 0)
-			GW_WARN("port %u (%s): cannot set MTU %u: %s; keeping default",
-				port_id, info.driver_name, req->mtu, strerror(-rc));
 	}
 	if (rte_eth_dev_get_mtu(port_id, &out->mtu) != 0)
 		out->mtu = RTE_ETHER_MTU;

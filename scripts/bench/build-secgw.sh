@@ -36,8 +36,10 @@ if [ ! -d /usr/share/dpdk/examples/ipsec-secgw ]; then
 fi
 SRC_PKG=$(dirname "$(readlink -f /usr/share/dpdk/examples/ipsec-secgw/ipsec-secgw.c)")
 [ -f "$SRC_PKG/ipsec-secgw.c" ] || { log "no ipsec-secgw sources under $SRC_PKG"; exit 1; }
-command -v pkg-config >/dev/null && pkg-config --exists libdpdk ||
-	{ log "libdpdk-dev (pkg-config libdpdk) is missing"; exit 1; }
+if ! pkg-config --exists libdpdk 2>/dev/null; then
+	log "libdpdk-dev (pkg-config libdpdk) is missing"
+	exit 1
+fi
 
 PKG_VER=$(dpkg-query -W -f '${Version}' dpdk-doc 2>/dev/null || echo unknown)
 SELF_SUM=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
@@ -80,7 +82,7 @@ log "building (make, pkg-config libdpdk)"
 make -C "$DIR/src/ipsec-secgw" -j2 shared >"$DIR/make.log" 2>&1 ||
 	{ tail -30 "$DIR/make.log" >&2; log "make failed (log: $DIR/make.log)"; exit 1; }
 [ -x "$BIN" ] || { log "no binary after make"; exit 1; }
-(cd "$DIR/src/ipsec-secgw" && diff -u "$SRC_PKG/ipsec-secgw.c" ipsec-secgw.c > "$DIR/secgw.patch" || true)
+diff -u "$SRC_PKG/ipsec-secgw.c" "$S" > "$DIR/secgw.patch" || true
 echo "$STAMP" > "$DIR/stamp"
 log "built $BIN ($STAMP); applied patch in $DIR/secgw.patch"
 echo "$BIN"

@@ -18,6 +18,7 @@ Prints one JSON object.
 import argparse
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -99,6 +100,9 @@ def sample(t, ports):
 
 
 def main():
+    # die of SIGINT (not KeyboardInterrupt) so that the calling shell sees
+    # the interrupt and stops instead of taking it for a failed run
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     ap = argparse.ArgumentParser()
     ap.add_argument("--sock", required=True)
     ap.add_argument("--pid", type=int, required=True, help="application pid (CPU accounting, liveness)")

@@ -137,7 +137,8 @@ def main():
               f"{r['secgw_runs']}+{r['ipsecgw_runs']}"
               + (f"  ({'; '.join(notes)})" if notes else ""))
     print("ratio = ipsecgw / ipsec-secgw (of medians); paired = median of per-round ratios;")
-    print("runs = clean runs used (secgw+ipsecgw); a clean run's worker thread got its whole core")
+    print("runs = runs used (secgw+ipsecgw): the clean ones (worker got its whole core, machine quiet),")
+    print("       or all of them when none was clean (flagged)")
     print()
 
     # --- files ---
