@@ -71,6 +71,13 @@ gw_port_configure(uint16_t port_id, const struct gw_port_request *req,
 			conf.rxmode.mtu = req->mtu;
 	}
 	rc = rte_eth_dev_configure(port_id, out->nb_rxq, out->nb_txq, &conf);
+	if (rc != 0 && conf.rxmode.mtu) {
+		/* e.g. af_packet cannot exceed the kernel interface's MTU */
+		GW_WARN("port %u (%s): MTU %u refused (%s); keeping the default",
+			port_id, info.driver_name, conf.rxmode.mtu, strerror(-rc));
+		conf.rxmode.mtu = 0;
+		rc = rte_eth_dev_configure(port_id, out->nb_rxq, out->nb_txq, &conf);
+	}
 	if (rc != 0) {
 		GW_ERR("port %u (%s): configure failed: %s", port_id,
 		       info.driver_name, strerror(-rc));
