@@ -36,9 +36,56 @@ child_to_cfg(const struct gw_ikev2_child *c, bool inbound, struct gw_cfg_sa *s)
 	const struct gw_ike_esp_keys *k = inbound ? &c->in : &c->out;
 
 	memset(s, 0, sizeof(*s));
-	if (c->encr != GW_IKE_ENCR_AES_GCM_16 || k->salt_len != GW_SALT_LEN ||
-	    (c->encr_key_bits != 128 && c->encr_key_bits != 256))
-		return -ENOTSUP; /* the data plane does AES-GCM-16 only, for now */
+	switch (c->encr) {
+	case GW_IKE_ENCR_AES_GCM_16:
+		if (k->salt_len != GW_SALT_LEN ||
+		    (c->encr_key_bits != 128 && c->encr_key_bits != 256))
+			return -ENOTSUP;
+		s->alg = c->encr_key_bits == 128 ? GW_ALG_AES128GCM16
+						 : GW_ALG_AES256GCM16;
+		break;
+	case GW_IKE_ENCR_CHACHA20_POLY1305:
+		if (k->salt_len != GW_SALT_LEN || k->enc_key_len != 32)
+			return -ENOTSUP;
+		s->alg = GW_ALG_CHACHA20POLY1305;
+		break;
+	case GW_IKE_ENCR_AES_CBC: {
+		/* [key bits 128/256][integ SHA-256/384/512] */
+		static const enum gw_esp_alg cbc[2][3] = {
+			{ GW_ALG_AES128CBC_SHA256, GW_ALG_AES128CBC_SHA384,
+			  GW_ALG_AES128CBC_SHA512 },
+			{ GW_ALG_AES256CBC_SHA256, GW_ALG_AES256CBC_SHA384,
+			  GW_ALG_AES256CBC_SHA512 },
+		};
+		int h;
+
+		switch (c->integ) {
+		case GW_IKE_INTEG_HMAC_SHA2_256_128:
+			h = 0;
+			break;
+		case GW_IKE_INTEG_HMAC_SHA2_384_192:
+			h = 1;
+			break;
+		case GW_IKE_INTEG_HMAC_SHA2_512_256:
+			h = 2;
+			break;
+		default:
+			return -ENOTSUP;
+		}
+		if ((c->encr_key_bits != 128 && c->encr_key_bits != 256) ||
+		    k->integ_key_len != 32 + 16 * h ||
+		    k->integ_key_len > sizeof(s->integ_key))
+			return -ENOTSUP;
+		s->alg = cbc[c->encr_key_bits == 256][h];
+		memcpy(s->integ_key, k->integ_key, k->integ_key_len);
+		s->integ_key_len = k->integ_key_len;
+		break;
+	}
+	default:
+		return -ENOTSUP; /* not implemented by the data plane */
+	}
+	if (k->enc_key_len != gw_esp_alg_key_len(s->alg))
+		return -ENOTSUP;
 	snprintf(s->name, sizeof(s->name), "%s-%s-%08x", c->conn, inbound ? "in" : "out",
 		 inbound ? c->spi_in : c->spi_out);
 	s->dir = inbound ? GW_DIR_IN : GW_DIR_OUT;
@@ -46,10 +93,10 @@ child_to_cfg(const struct gw_ikev2_child *c, bool inbound, struct gw_cfg_sa *s)
 	s->mode = GW_MODE_TUNNEL;
 	s->local = c->local.addr;
 	s->remote = c->remote.addr;
-	s->alg = c->encr_key_bits == 128 ? GW_ALG_AES128GCM16 : GW_ALG_AES256GCM16;
 	s->key_len = k->enc_key_len;
 	memcpy(s->key, k->enc_key, k->enc_key_len);
-	memcpy(s->salt, k->salt, GW_SALT_LEN);
+	if (k->salt_len == GW_SALT_LEN)
+		memcpy(s->salt, k->salt, GW_SALT_LEN);
 	s->udp_encap = c->encap;
 	s->encap_sport = c->local.port;
 	s->encap_dport = c->remote.port;

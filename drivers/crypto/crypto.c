@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <sys/random.h>
+
 #include "gw_crypto.h"
 
 int
@@ -32,8 +34,9 @@ gw_crypto_lcore_free(struct gw_crypto_lcore *c)
 	if (c->mgr != NULL)
 		free_mb_mgr(c->mgr);
 	c->mgr = NULL;
-	/* The GCM context held a packet's counter block and GHASH state. */
+	/* The contexts held a packet's counter block and MAC state. */
 	gw_wipe(&c->gcm_ctx, sizeof(c->gcm_ctx));
+	gw_wipe(&c->chacha_ctx, sizeof(c->chacha_ctx));
 }
 
 const char *
@@ -86,7 +89,208 @@ gw_aead_key_init(struct gw_crypto_lcore *c, struct gw_aead_key *k,
 	}
 	memcpy(k->salt, salt, sizeof(k->salt));
 	k->key_len = (uint8_t)key_len;
+	k->icv_len = 16;
 	return 0;
+}
+
+int
+gw_chacha_key_init(struct gw_crypto_lcore *c, struct gw_aead_key *k,
+		   const uint8_t *key, unsigned key_len, const uint8_t salt[4])
+{
+	IMB_MGR *mgr = c->mgr;
+
+	if (mgr == NULL || key == NULL || salt == NULL || key_len != 32 ||
+	    mgr->chacha20_poly1305_init == NULL)
+		return -1;
+	memset(k, 0, sizeof(*k));
+	memcpy(k->chacha, key, 32);
+	memcpy(k->salt, salt, sizeof(k->salt));
+	k->key_len = 32;
+	k->icv_len = 16;
+	return 0;
+}
+
+/* HMAC inner/outer hash states (RFC 2104) after one block of key ^ pad. */
+static void
+hmac_pads(IMB_MGR *mgr, enum gw_cbc_hmac h, const uint8_t *key, unsigned len,
+	  uint8_t ipad[64], uint8_t opad[64])
+{
+	uint8_t block[128];
+	unsigned bs = h == GW_HMAC_SHA256_128 ? 64 : 128;
+
+	memset(block, 0x36, bs);
+	for (unsigned i = 0; i < len; i++)
+		block[i] ^= key[i];
+	switch (h) {
+	case GW_HMAC_SHA256_128:
+		IMB_SHA256_ONE_BLOCK(mgr, block, ipad);
+		break;
+	case GW_HMAC_SHA384_192:
+		IMB_SHA384_ONE_BLOCK(mgr, block, ipad);
+		break;
+	case GW_HMAC_SHA512_256:
+		IMB_SHA512_ONE_BLOCK(mgr, block, ipad);
+		break;
+	}
+	memset(block, 0x5c, bs);
+	for (unsigned i = 0; i < len; i++)
+		block[i] ^= key[i];
+	switch (h) {
+	case GW_HMAC_SHA256_128:
+		IMB_SHA256_ONE_BLOCK(mgr, block, opad);
+		break;
+	case GW_HMAC_SHA384_192:
+		IMB_SHA384_ONE_BLOCK(mgr, block, opad);
+		break;
+	case GW_HMAC_SHA512_256:
+		IMB_SHA512_ONE_BLOCK(mgr, block, opad);
+		break;
+	}
+	gw_wipe(block, sizeof(block));
+}
+
+int
+gw_cbc_key_init(struct gw_crypto_lcore *c, struct gw_aead_key *k,
+		const uint8_t *key, unsigned key_len, enum gw_cbc_hmac h,
+		const uint8_t *integ_key, unsigned integ_key_len)
+{
+	/* RFC 4868: the key is as long as the hash output */
+	static const struct {
+		IMB_HASH_ALG alg;
+		uint8_t key_len;
+		uint8_t icv_len;
+	} hmac[] = {
+		[GW_HMAC_SHA256_128] = { IMB_AUTH_HMAC_SHA_256, 32, 16 },
+		[GW_HMAC_SHA384_192] = { IMB_AUTH_HMAC_SHA_384, 48, 24 },
+		[GW_HMAC_SHA512_256] = { IMB_AUTH_HMAC_SHA_512, 64, 32 },
+	};
+	IMB_MGR *mgr = c->mgr;
+	uint8_t iv_key[16], unused[16 * 11] __attribute__((aligned(16)));
+
+	if (mgr == NULL || key == NULL || integ_key == NULL ||
+	    (unsigned)h >= GW_ARRAY_SIZE(hmac) ||
+	    integ_key_len != hmac[h].key_len)
+		return -1;
+	memset(k, 0, sizeof(*k));
+	switch (key_len) {
+	case 16:
+		IMB_AES_KEYEXP_128(mgr, key, k->cbc.enc_keys, k->cbc.dec_keys);
+		break;
+	case 32:
+		IMB_AES_KEYEXP_256(mgr, key, k->cbc.enc_keys, k->cbc.dec_keys);
+		break;
+	default:
+		return -1;
+	}
+	hmac_pads(mgr, h, integ_key, integ_key_len, k->cbc.ipad, k->cbc.opad);
+	if (getrandom(iv_key, sizeof(iv_key), 0) != (ssize_t)sizeof(iv_key)) {
+		gw_aead_key_wipe(k);
+		return -1;
+	}
+	IMB_AES_KEYEXP_128(mgr, iv_key, k->cbc.iv_keys, unused);
+	gw_wipe(iv_key, sizeof(iv_key));
+	gw_wipe(unused, sizeof(unused));
+	if (imb_get_errno(mgr) != 0) {
+		gw_aead_key_wipe(k);
+		return -1;
+	}
+	k->cbc.hash = hmac[h].alg;
+	k->key_len = (uint8_t)key_len;
+	k->icv_len = hmac[h].icv_len;
+	return 0;
+}
+
+void
+gw_cbc_key_set_iv_key(struct gw_crypto_lcore *c, struct gw_aead_key *k,
+		      const uint8_t iv_key[16])
+{
+	uint8_t unused[16 * 11] __attribute__((aligned(16)));
+
+	IMB_AES_KEYEXP_128(c->mgr, iv_key, k->cbc.iv_keys, unused);
+	gw_wipe(unused, sizeof(unused));
+}
+
+/*
+ * One CBC + HMAC job run to completion. Only one job is ever in flight on
+ * this manager, so flushing returns it (the multi-buffer lanes are only
+ * worth their latency with many packets queued; correctness first).
+ */
+static int
+cbc_hmac_job(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+	     uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t auth_len,
+	     uint8_t *tag, int encrypt)
+{
+	IMB_MGR *mgr = c->mgr;
+	IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
+
+	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+	job->cipher_mode = IMB_CIPHER_CBC;
+	job->enc_keys = k->cbc.enc_keys;
+	job->dec_keys = k->cbc.dec_keys;
+	job->key_len_in_bytes = k->key_len;
+	job->src = p;
+	job->dst = p + cipher_off;
+	job->cipher_start_src_offset_in_bytes = cipher_off;
+	job->msg_len_to_cipher_in_bytes = clen;
+	job->iv = p + cipher_off - 16;
+	job->iv_len_in_bytes = 16;
+	job->hash_alg = k->cbc.hash;
+	job->hash_start_src_offset_in_bytes = 0;
+	job->msg_len_to_hash_in_bytes = auth_len;
+	job->auth_tag_output = tag;
+	job->auth_tag_output_len_in_bytes = k->icv_len;
+	job->u.HMAC._hashed_auth_key_xor_ipad = k->cbc.ipad;
+	job->u.HMAC._hashed_auth_key_xor_opad = k->cbc.opad;
+	job->user_data = p;
+
+	job = IMB_SUBMIT_JOB(mgr);
+	while (job == NULL)
+		job = IMB_FLUSH_JOB(mgr);
+	return job->status == IMB_STATUS_COMPLETED && job->user_data == p ? 0 : -1;
+}
+
+static inline uint32_t
+esn_append(uint8_t *at, uint32_t seq_hi, int esn)
+{
+	if (!esn)
+		return 0;
+	at[0] = (uint8_t)(seq_hi >> 24);
+	at[1] = (uint8_t)(seq_hi >> 16);
+	at[2] = (uint8_t)(seq_hi >> 8);
+	at[3] = (uint8_t)seq_hi;
+	return 4;
+}
+
+int
+gw_cbc_seal(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+	    uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t seq_hi,
+	    int esn)
+{
+	uint8_t *icv = p + cipher_off + clen;
+	uint8_t tag[32];
+	uint32_t auth_len = cipher_off + clen + esn_append(icv, seq_hi, esn);
+
+	if (cbc_hmac_job(c, k, p, cipher_off, clen, auth_len, tag, 1) != 0)
+		return -1;
+	memcpy(icv, tag, k->icv_len);
+	return 0;
+}
+
+int
+gw_cbc_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+	    uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t seq_hi,
+	    int esn)
+{
+	uint8_t *icv = p + cipher_off + clen;
+	uint8_t got[32], computed[32];
+	uint32_t auth_len;
+
+	memcpy(got, icv, k->icv_len);
+	auth_len = cipher_off + clen + esn_append(icv, seq_hi, esn);
+	if (cbc_hmac_job(c, k, p, cipher_off, clen, auth_len, computed, 0) != 0)
+		return -1;
+	return gw_ct_memcmp(computed, got, k->icv_len) == 0 ? 0 : -1;
 }
 
 void

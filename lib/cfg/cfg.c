@@ -33,6 +33,20 @@ gw_esp_alg_name(enum gw_esp_alg alg)
 		return "aes128gcm16";
 	case GW_ALG_AES256GCM16:
 		return "aes256gcm16";
+	case GW_ALG_CHACHA20POLY1305:
+		return "chacha20poly1305";
+	case GW_ALG_AES128CBC_SHA256:
+		return "aes128-sha256";
+	case GW_ALG_AES128CBC_SHA384:
+		return "aes128-sha384";
+	case GW_ALG_AES128CBC_SHA512:
+		return "aes128-sha512";
+	case GW_ALG_AES256CBC_SHA256:
+		return "aes256-sha256";
+	case GW_ALG_AES256CBC_SHA384:
+		return "aes256-sha384";
+	case GW_ALG_AES256CBC_SHA512:
+		return "aes256-sha512";
 	default:
 		return "none";
 	}
@@ -43,8 +57,15 @@ gw_esp_alg_key_len(enum gw_esp_alg alg)
 {
 	switch (alg) {
 	case GW_ALG_AES128GCM16:
+	case GW_ALG_AES128CBC_SHA256:
+	case GW_ALG_AES128CBC_SHA384:
+	case GW_ALG_AES128CBC_SHA512:
 		return 16;
 	case GW_ALG_AES256GCM16:
+	case GW_ALG_CHACHA20POLY1305:
+	case GW_ALG_AES256CBC_SHA256:
+	case GW_ALG_AES256CBC_SHA384:
+	case GW_ALG_AES256CBC_SHA512:
 		return 32;
 	default:
 		return 0;

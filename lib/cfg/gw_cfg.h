@@ -28,6 +28,14 @@ enum gw_esp_alg {
 	GW_ALG_NONE = 0,
 	GW_ALG_AES128GCM16,
 	GW_ALG_AES256GCM16,
+	GW_ALG_CHACHA20POLY1305,   /**< RFC 7634: 32-byte key + 4-byte salt */
+	/* AES-CBC (RFC 3602) + HMAC-SHA2 (RFC 4868): key, integ_key, no salt */
+	GW_ALG_AES128CBC_SHA256,   /**< "aes128-sha256": HMAC-SHA-256-128 */
+	GW_ALG_AES128CBC_SHA384,   /**< "aes128-sha384": HMAC-SHA-384-192 */
+	GW_ALG_AES128CBC_SHA512,   /**< "aes128-sha512": HMAC-SHA-512-256 */
+	GW_ALG_AES256CBC_SHA256,   /**< "aes256-sha256" */
+	GW_ALG_AES256CBC_SHA384,   /**< "aes256-sha384" */
+	GW_ALG_AES256CBC_SHA512,   /**< "aes256-sha512" */
 };
 
 /** strongSwan-style name ("aes256gcm16") of an algorithm. */
@@ -93,6 +101,9 @@ struct gw_cfg_sa {
 	uint8_t key[GW_MAX_KEY_LEN];
 	uint8_t key_len;
 	uint8_t salt[GW_SALT_LEN];
+	uint8_t integ_key[64];     /**< AES-CBC algorithms: HMAC key, as long
+				    *   as the hash output (32, 48 or 64) */
+	uint8_t integ_key_len;
 	bool udp_encap;            /**< encap = "udp": ESP in UDP (RFC 3948) */
 	uint16_t encap_sport;      /**< default 4500 */
 	uint16_t encap_dport;      /**< default 4500 */

@@ -20,8 +20,37 @@
 #define ESP_NH_IPV6 41
 #define ESP_NH_NONE 59             /* dummy packet, RFC 4303 2.6 */
 
-/** ESP header plus the explicit IV that follows it. */
-#define ESP_HDR_IV_LEN (sizeof(struct rte_esp_hdr) + GW_ESP_IV_LEN)
+/**
+ * Algorithm families. Each burst function is one body instantiated per
+ * family with a constant argument, so the compiler removes the branches
+ * below: the family is chosen once, when the SA picks its sa->process.
+ */
+enum esp_family {
+	ESP_FAM_GCM,               /* RFC 4106 */
+	ESP_FAM_CHACHA,            /* RFC 7634 */
+	ESP_FAM_CBC,               /* RFC 3602 + RFC 4868 */
+};
+
+/** Explicit IV bytes: 8 for the AEADs, one AES block for CBC. */
+static inline uint32_t
+esp_iv_len(const enum esp_family f)
+{
+	return f == ESP_FAM_CBC ? 16 : GW_ESP_IV_LEN;
+}
+
+/** Alignment of payload + trailer, minus one: 4 bytes or the AES block. */
+static inline uint32_t
+esp_align_mask(const enum esp_family f)
+{
+	return f == ESP_FAM_CBC ? 15 : 3;
+}
+
+/** ICV bytes: 16 for the AEADs, the HMAC truncation for CBC. */
+static inline uint32_t
+esp_icv_len(const enum esp_family f, const struct gw_sa *sa)
+{
+	return f == ESP_FAM_CBC ? sa->key.icv_len : GW_ICV_LEN;
+}
 
 /** Default padding content (RFC 4303 2.4): 1, 2, 3, ... */
 extern const uint8_t esp_pad_bytes[256];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Inbound ESP tunnel (RFC 4303 + RFC 4106, raw or RFC 3948 UDP).
+ * Inbound ESP tunnel (RFC 4303 with AES-GCM RFC 4106, ChaCha20-Poly1305
+ * RFC 7634 or AES-CBC + HMAC-SHA2 RFC 3602/4868; raw or RFC 3948 UDP).
  *
  * Order per packet, cheapest and safest first:
  *   lengths -> replay check -> decrypt + ICV -> replay update
@@ -16,13 +17,15 @@
 
 #include "esp.h"
 
-/* Outer headers + ESP header + IV + smallest aligned trailer + ICV. */
-#define INB_MIN_CIPHER 4
-
-uint16_t
-gw_esp_inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
-		  struct rte_mbuf *mb[], uint16_t n)
+static __rte_always_inline uint16_t
+inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
+	   uint16_t n, const enum esp_family fam)
 {
+	const uint32_t esp_iv = sizeof(struct rte_esp_hdr) + esp_iv_len(fam);
+	const uint32_t icv_len = esp_icv_len(fam, sa);
+	const uint32_t align = esp_align_mask(fam);
+	/* smallest aligned trailer: 4 bytes, or one cipher block */
+	const uint32_t min_cipher = align + 1;
 	const int esn = (sa->flags & GW_SA_F_ESN) != 0;
 	const uint64_t aad_len = esn ? 12 : 8;
 	const rte_be32_t spi = rte_cpu_to_be_32(sa->spi);
@@ -41,6 +44,7 @@ gw_esp_inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		uint32_t ptype;
 		enum gw_drop why;
 		uint8_t nh;
+		int rc;
 
 		esp_prefetch_next(mb, i, n);
 		if (GW_UNLIKELY(m->nb_segs != 1)) {
@@ -61,13 +65,12 @@ gw_esp_inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 			why = GW_DROP_MALFORMED;
 			goto drop;
 		}
-		if (GW_UNLIKELY(plen < off + ESP_HDR_IV_LEN + INB_MIN_CIPHER +
-				GW_ICV_LEN)) {
+		if (GW_UNLIKELY(plen < off + esp_iv + min_cipher + icv_len)) {
 			why = GW_DROP_ESP_TRUNCATED;
 			goto drop;
 		}
-		clen = plen - off - ESP_HDR_IV_LEN - GW_ICV_LEN;
-		if (GW_UNLIKELY(clen & 3)) {
+		clen = plen - off - esp_iv - icv_len;
+		if (GW_UNLIKELY(clen & align)) {
 			why = GW_DROP_MALFORMED;
 			goto drop;
 		}
@@ -86,12 +89,24 @@ gw_esp_inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		}
 
 		/* --- decrypt in place and verify the ICV --- */
-		esp_aad_fill(&aad, spi, seq, esn);
-		ct = (uint8_t *)esp + ESP_HDR_IV_LEN;
-		if (GW_UNLIKELY(gw_aead_open(&ctx->crypto, &sa->key, ct, ct, clen,
-					     (const uint8_t *)(esp + 1),
-					     (const uint8_t *)&aad, aad_len,
-					     ct + clen) != 0)) {
+		ct = (uint8_t *)esp + esp_iv;
+		if (fam == ESP_FAM_CBC) {
+			rc = gw_cbc_open(&ctx->crypto, &sa->key, (uint8_t *)esp,
+					 esp_iv, clen, (uint32_t)(seq >> 32), esn);
+		} else {
+			esp_aad_fill(&aad, spi, seq, esn);
+			if (fam == ESP_FAM_GCM)
+				rc = gw_aead_open(&ctx->crypto, &sa->key, ct, ct,
+						  clen, (const uint8_t *)(esp + 1),
+						  (const uint8_t *)&aad, aad_len,
+						  ct + clen);
+			else
+				rc = gw_chacha_open(&ctx->crypto, &sa->key, ct, ct,
+						    clen, (const uint8_t *)(esp + 1),
+						    (const uint8_t *)&aad, aad_len,
+						    ct + clen);
+		}
+		if (GW_UNLIKELY(rc != 0)) {
 			sa->cnt.icv++;
 			why = GW_DROP_ICV;
 			goto drop;
@@ -166,7 +181,7 @@ gw_esp_inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		}
 
 		/* --- strip outer headers, ESP header, IV, trailer, L2 pad --- */
-		rte_pktmbuf_adj(m, (uint16_t)(off + ESP_HDR_IV_LEN));
+		rte_pktmbuf_adj(m, (uint16_t)(off + esp_iv));
 		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - tot));
 		m->packet_type = ptype;
 		m->l2_len = 0;
@@ -186,4 +201,25 @@ drop:
 	sa->cnt.bytes += bytes;
 	ctx->stats->decrypted += k;
 	return k;
+}
+
+uint16_t
+gw_esp_inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+		  struct rte_mbuf *mb[], uint16_t n)
+{
+	return inb_tunnel(ctx, sa, mb, n, ESP_FAM_GCM);
+}
+
+uint16_t
+gw_esp_inb_tunnel_chacha(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+			 struct rte_mbuf *mb[], uint16_t n)
+{
+	return inb_tunnel(ctx, sa, mb, n, ESP_FAM_CHACHA);
+}
+
+uint16_t
+gw_esp_inb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+		      struct rte_mbuf *mb[], uint16_t n)
+{
+	return inb_tunnel(ctx, sa, mb, n, ESP_FAM_CBC);
 }

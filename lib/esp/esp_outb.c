@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Outbound ESP tunnel (RFC 4303 + RFC 4106, optionally RFC 3948 UDP).
+ * Outbound ESP tunnel (RFC 4303 with AES-GCM RFC 4106, ChaCha20-Poly1305
+ * RFC 7634 or AES-CBC + HMAC-SHA2 RFC 3602/4868; optionally RFC 3948 UDP).
  *
  *   before:               [inner IP packet]
  *   after:  [IPv4][UDP]?[SPI|seq][IV][inner IP packet][pad][pl][nh][ICV]
  *                                    \_______ encrypted _________/
  *
- * Built in place with prepend/append: no copy of the payload. The IV is the
- * 64-bit sequence number, unique per key as RFC 4106 section 3 requires.
+ * Built in place with prepend/append: no copy of the payload. AEAD IV: the
+ * 64-bit sequence number, unique per key as RFC 4106 section 3 and RFC 7634
+ * section 2 require. CBC IV: the sequence number encrypted with a per-SA
+ * IV key (gw_cbc_iv), unpredictable as RFC 3602 requires. With CBC the ICV
+ * is not encrypted and covers ESP header, IV and ciphertext.
  */
 #include <rte_ip.h>
 #include <rte_prefetch.h>
@@ -21,7 +25,8 @@
 _Static_assert(OUTB_TEMPLATE_COPY <= sizeof(((struct gw_sa *)0)->hdr),
 	       "template copy exceeds sa->hdr");
 _Static_assert(OUTB_TEMPLATE_COPY <= sizeof(struct rte_ipv4_hdr) +
-	       sizeof(struct rte_udp_hdr) + ESP_HDR_IV_LEN,
+	       sizeof(struct rte_udp_hdr) + sizeof(struct rte_esp_hdr) +
+	       GW_ESP_IV_LEN,
 	       "template copy exceeds the prepended headers");
 
 /* The outer checksum from the template's precomputed sum plus the two
@@ -42,11 +47,14 @@ static const uint8_t nh_by_version[16] = {
 	[6] = ESP_NH_IPV6,
 };
 
-uint16_t
-gw_esp_outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
-		   struct rte_mbuf *mb[], uint16_t n)
+static __rte_always_inline uint16_t
+outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
+	    uint16_t n, const enum esp_family fam)
 {
-	const uint32_t hlen = sa->hdr_len + ESP_HDR_IV_LEN;
+	const uint32_t esp_iv = sizeof(struct rte_esp_hdr) + esp_iv_len(fam);
+	const uint32_t hlen = sa->hdr_len + esp_iv;
+	const uint32_t icv_len = esp_icv_len(fam, sa);
+	const uint32_t align = esp_align_mask(fam);
 	const int esn = (sa->flags & GW_SA_F_ESN) != 0;
 	const int udp = (sa->flags & GW_SA_F_UDP) != 0;
 	const uint64_t aad_len = esn ? 12 : 8;
@@ -91,9 +99,10 @@ gw_esp_outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 			esp_drop(ctx, sa, GW_DROP_MALFORMED);
 			continue;
 		}
-		/* Payload + padding + pad length + next header: multiple of 4. */
-		pad = (0u - (len + 2)) & 3;
-		tlen = pad + sizeof(struct rte_esp_tail) + GW_ICV_LEN;
+		/* Payload + padding + pad length + next header: multiple of 4
+		 * (AEAD) or of the cipher block (CBC). */
+		pad = (0u - (len + 2)) & align;
+		tlen = pad + sizeof(struct rte_esp_tail) + icv_len;
 		total = hlen + len + tlen;
 		if (GW_UNLIKELY(total > UINT16_MAX)) {
 			esp_drop(ctx, sa, GW_DROP_TOO_BIG);
@@ -125,19 +134,38 @@ gw_esp_outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		esp->spi = spi;
 		esp->seq = rte_cpu_to_be_32((uint32_t)seq);
 		iv = (uint8_t *)(esp + 1);
-		iv_be = rte_cpu_to_be_64(seq);
-		memcpy(iv, &iv_be, sizeof(iv_be));
 
-		/* Trailer: write 4 pad bytes, then pad length and next header. */
-		memcpy(tail, esp_pad_bytes, 4);
+		/* Trailer: write the largest padding (fixed-size copy; the
+		 * ICV room follows), then pad length and next header. */
+		memcpy(tail, esp_pad_bytes, align + 1);
 		tail[pad] = (uint8_t)pad;
 		tail[pad + 1] = nh;
 
-		esp_aad_fill(&aad, spi, seq, esn);
-		gw_aead_seal(&ctx->crypto, &sa->key, inner, inner,
-			     len + pad + sizeof(struct rte_esp_tail), iv,
-			     (const uint8_t *)&aad, aad_len,
-			     tail + pad + sizeof(struct rte_esp_tail));
+		if (fam == ESP_FAM_CBC) {
+			gw_cbc_iv(&ctx->crypto, &sa->key, seq, iv);
+			if (GW_UNLIKELY(gw_cbc_seal(&ctx->crypto, &sa->key,
+					(uint8_t *)esp, esp_iv,
+					len + pad + sizeof(struct rte_esp_tail),
+					(uint32_t)(seq >> 32), esn) != 0)) {
+				/* the library refused the job: not expected */
+				esp_drop(ctx, sa, GW_DROP_UNSUPPORTED);
+				continue;
+			}
+		} else {
+			iv_be = rte_cpu_to_be_64(seq);
+			memcpy(iv, &iv_be, sizeof(iv_be));
+			esp_aad_fill(&aad, spi, seq, esn);
+			if (fam == ESP_FAM_GCM)
+				gw_aead_seal(&ctx->crypto, &sa->key, inner, inner,
+					     len + pad + sizeof(struct rte_esp_tail),
+					     iv, (const uint8_t *)&aad, aad_len,
+					     tail + pad + sizeof(struct rte_esp_tail));
+			else
+				gw_chacha_seal(&ctx->crypto, &sa->key, inner, inner,
+					       len + pad + sizeof(struct rte_esp_tail),
+					       iv, (const uint8_t *)&aad, aad_len,
+					       tail + pad + sizeof(struct rte_esp_tail));
+		}
 
 		m->packet_type = ptype;
 		m->l2_len = 0;
@@ -153,4 +181,25 @@ gw_esp_outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 	sa->cnt.bytes += bytes;
 	ctx->stats->encrypted += k;
 	return k;
+}
+
+uint16_t
+gw_esp_outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+		   struct rte_mbuf *mb[], uint16_t n)
+{
+	return outb_tunnel(ctx, sa, mb, n, ESP_FAM_GCM);
+}
+
+uint16_t
+gw_esp_outb_tunnel_chacha(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+			  struct rte_mbuf *mb[], uint16_t n)
+{
+	return outb_tunnel(ctx, sa, mb, n, ESP_FAM_CHACHA);
+}
+
+uint16_t
+gw_esp_outb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+		       struct rte_mbuf *mb[], uint16_t n)
+{
+	return outb_tunnel(ctx, sa, mb, n, ESP_FAM_CBC);
 }

@@ -74,25 +74,89 @@ outer_template_v4(struct gw_sa *sa)
 	sa->hdr_sum = rte_raw_cksum(ip, sizeof(*ip));
 }
 
+/* What each algorithm needs, and the burst functions of its family. */
+struct esp_alg_info {
+	enum esp_family fam;
+	uint8_t key_len;
+	enum gw_cbc_hmac hmac;     /* CBC only */
+	gw_sa_process_fn outb;
+	gw_sa_process_fn inb;
+};
+
+static int
+esp_alg_info(enum gw_esp_alg alg, struct esp_alg_info *i)
+{
+	static const struct esp_alg_info fam[] = {
+		[ESP_FAM_GCM] = { .fam = ESP_FAM_GCM, .outb = gw_esp_outb_tunnel,
+				  .inb = gw_esp_inb_tunnel },
+		[ESP_FAM_CHACHA] = { .fam = ESP_FAM_CHACHA, .key_len = 32,
+				     .outb = gw_esp_outb_tunnel_chacha,
+				     .inb = gw_esp_inb_tunnel_chacha },
+		[ESP_FAM_CBC] = { .fam = ESP_FAM_CBC,
+				  .outb = gw_esp_outb_tunnel_cbc,
+				  .inb = gw_esp_inb_tunnel_cbc },
+	};
+
+	switch (alg) {
+	case GW_ALG_AES128GCM16:
+	case GW_ALG_AES256GCM16:
+		*i = fam[ESP_FAM_GCM];
+		break;
+	case GW_ALG_CHACHA20POLY1305:
+		*i = fam[ESP_FAM_CHACHA];
+		break;
+	case GW_ALG_AES128CBC_SHA256:
+	case GW_ALG_AES256CBC_SHA256:
+		*i = fam[ESP_FAM_CBC];
+		i->hmac = GW_HMAC_SHA256_128;
+		break;
+	case GW_ALG_AES128CBC_SHA384:
+	case GW_ALG_AES256CBC_SHA384:
+		*i = fam[ESP_FAM_CBC];
+		i->hmac = GW_HMAC_SHA384_192;
+		break;
+	case GW_ALG_AES128CBC_SHA512:
+	case GW_ALG_AES256CBC_SHA512:
+		*i = fam[ESP_FAM_CBC];
+		i->hmac = GW_HMAC_SHA512_256;
+		break;
+	default:
+		return -1;
+	}
+	i->key_len = (uint8_t)gw_esp_alg_key_len(alg);
+	return 0;
+}
+
+static int
+esp_key_init(struct gw_sa *sa, const struct gw_cfg_sa *cfg,
+	     const struct esp_alg_info *ai, struct gw_crypto_lcore *c)
+{
+	switch (ai->fam) {
+	case ESP_FAM_GCM:
+		return gw_aead_key_init(c, &sa->key, cfg->key, ai->key_len,
+					cfg->salt);
+	case ESP_FAM_CHACHA:
+		return gw_chacha_key_init(c, &sa->key, cfg->key, ai->key_len,
+					  cfg->salt);
+	case ESP_FAM_CBC:
+		return gw_cbc_key_init(c, &sa->key, cfg->key, ai->key_len,
+				       ai->hmac, cfg->integ_key,
+				       cfg->integ_key_len);
+	}
+	return -1;
+}
+
 int
 gw_esp_sa_init(struct gw_sa *sa, const struct gw_cfg_sa *cfg,
 	       struct gw_crypto_lcore *c)
 {
 	uint16_t owner = sa->owner;
 	uint32_t id = sa->id;
-	unsigned key_len;
+	struct esp_alg_info ai;
 
-	switch (cfg->alg) {
-	case GW_ALG_AES128GCM16:
-		key_len = 16;
-		break;
-	case GW_ALG_AES256GCM16:
-		key_len = 32;
-		break;
-	default:
+	if (esp_alg_info(cfg->alg, &ai) != 0)
 		return -1;
-	}
-	if (cfg->key_len != key_len || cfg->mode != GW_MODE_TUNNEL ||
+	if (cfg->key_len != ai.key_len || cfg->mode != GW_MODE_TUNNEL ||
 	    cfg->local.family != GW_AF_INET || cfg->remote.family != GW_AF_INET)
 		return -1;
 	if (cfg->dir != GW_DIR_OUT && cfg->dir != GW_DIR_IN)
@@ -129,14 +193,14 @@ gw_esp_sa_init(struct gw_sa *sa, const struct gw_cfg_sa *cfg,
 
 	if (cfg->dir == GW_DIR_OUT) {
 		outer_template_v4(sa);
-		sa->process = gw_esp_outb_tunnel;
+		sa->process = ai.outb;
 	} else {
 		if (gw_replay_init(&sa->replay, cfg->replay_window, cfg->esn) != 0)
 			goto fail;
-		sa->process = gw_esp_inb_tunnel;
+		sa->process = ai.inb;
 	}
 
-	if (gw_aead_key_init(c, &sa->key, cfg->key, key_len, cfg->salt) != 0)
+	if (esp_key_init(sa, cfg, &ai, c) != 0)
 		goto fail;
 	return 0;
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * ESP (RFC 4303) tunnel mode with AES-GCM (RFC 4106), optionally in UDP
- * (RFC 3948), as burst functions following the gw_sa_process_fn contract.
+ * ESP (RFC 4303) tunnel mode with AES-GCM (RFC 4106), ChaCha20-Poly1305
+ * (RFC 7634) or AES-CBC + HMAC-SHA2 (RFC 3602, RFC 4868), optionally in UDP
+ * (RFC 3948), as burst functions following the gw_sa_process_fn contract:
+ * one pair per algorithm family, picked by gw_esp_sa_init.
  *
  * Outbound input: mbuf data starts at the inner IP header (L2 removed).
  * Outbound output: data starts at the outer IPv4 header; outer checksum set.
@@ -42,12 +44,24 @@ int gw_esp_sa_init(struct gw_sa *sa, const struct gw_cfg_sa *cfg,
 /** Wipes keys and state of an SA; call before freeing it. */
 void gw_esp_sa_wipe(struct gw_sa *sa);
 
-/** Outbound tunnel, raw ESP or ESP-in-UDP according to sa->flags. */
+/** Outbound tunnel, AES-GCM; raw ESP or ESP-in-UDP according to sa->flags. */
 uint16_t gw_esp_outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 			    struct rte_mbuf *mb[], uint16_t n);
+/** Outbound tunnel, ChaCha20-Poly1305. */
+uint16_t gw_esp_outb_tunnel_chacha(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+				   struct rte_mbuf *mb[], uint16_t n);
+/** Outbound tunnel, AES-CBC + HMAC-SHA2. */
+uint16_t gw_esp_outb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+				struct rte_mbuf *mb[], uint16_t n);
 
-/** Inbound tunnel: replay check, decrypt/verify, trailer checks, strip. */
+/** Inbound tunnel, AES-GCM: replay check, decrypt/verify, trailer, strip. */
 uint16_t gw_esp_inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 			   struct rte_mbuf *mb[], uint16_t n);
+/** Inbound tunnel, ChaCha20-Poly1305. */
+uint16_t gw_esp_inb_tunnel_chacha(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+				  struct rte_mbuf *mb[], uint16_t n);
+/** Inbound tunnel, AES-CBC + HMAC-SHA2 (ICV verified before decryption). */
+uint16_t gw_esp_inb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa,
+			       struct rte_mbuf *mb[], uint16_t n);
 
 #endif /* GW_ESP_H */
