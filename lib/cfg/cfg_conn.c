@@ -149,11 +149,25 @@ static const struct proposal_kw {
 #undef _
 };
 
-/* ESP ciphers the data plane implements (AES-GCM with a 16-byte ICV). */
+/* ESP transforms the data plane implements: AES-GCM with a 16-byte ICV,
+ * ChaCha20-Poly1305, and AES-128/256-CBC with HMAC-SHA-256/384/512. */
 static const char *const dataplane_aeads[] = {
 	"aes128gcm16", "aes256gcm16", "aes128gcm", "aes256gcm",
-	"aes128gcm128", "aes256gcm128",
+	"aes128gcm128", "aes256gcm128", "chacha20poly1305",
 };
+static const char *const dataplane_cbc[] = { "aes128", "aes256" };
+static const char *const dataplane_integ[] = {
+	"sha256", "sha384", "sha512", "sha2_256", "sha2_384", "sha2_512",
+};
+
+static bool
+in_list(const char *tok, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(tok, list[i]) == 0)
+			return true;
+	return false;
+}
 
 static const struct proposal_kw *
 proposal_kw_find(const char *tok)
@@ -194,7 +208,7 @@ check_proposal(struct cfg_loader *ld, const config_setting_t *s, bool ike,
 	unsigned count[KW_ESN + 1] = { 0 };
 	char buf[GW_CONN_PROPOSAL_LEN];
 	const char *str, *weak_tok = NULL, *weak_why = NULL;
-	bool usable = false;
+	bool usable = false, cbc_ok = false, integ_ok = false;
 	char *tok, *save;
 	int rc = 0;
 
@@ -236,6 +250,10 @@ check_proposal(struct cfg_loader *ld, const config_setting_t *s, bool ike,
 		count[kw->kind]++;
 		if (kw->kind == KW_AEAD && dataplane_aead(tok))
 			usable = true;
+		if (in_list(tok, dataplane_cbc, GW_ARRAY_SIZE(dataplane_cbc)))
+			cbc_ok = true;
+		if (in_list(tok, dataplane_integ, GW_ARRAY_SIZE(dataplane_integ)))
+			integ_ok = true;
 		if (kw->weak != NULL && weak_tok == NULL) {
 			weak_tok = kw->name;
 			weak_why = kw->weak;
@@ -282,9 +300,10 @@ check_proposal(struct cfg_loader *ld, const config_setting_t *s, bool ike,
 			cfg_error(ld, s, "PRF in ESP proposal '%s' (IKE only)", str);
 			return -1;
 		}
-		if (!usable) {
+		if (!usable && !(cbc_ok && integ_ok)) {
 			cfg_error(ld, s, "ESP proposal '%s': the data plane implements "
-				  "only aes256gcm16 and aes128gcm16", str);
+				  "aes128gcm16, aes256gcm16, chacha20poly1305 and "
+				  "aes128/aes256 with sha256/sha384/sha512", str);
 			return -1;
 		}
 	}
