@@ -34,6 +34,7 @@ enum worker_cmd { CMD_IDLE, CMD_RUN, CMD_SOURCE, CMD_LIMIT, CMD_EXIT };
 struct bench_run {
 	struct gw_worker *w;
 	volatile int cmd;
+	volatile uint32_t gen;     /* bumped after cmd is set: one run per bump */
 	volatile int done;
 	volatile int stop;
 	enum bench_dir dir;
@@ -498,17 +499,25 @@ bench_worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_register(gw_dp.ctrl.qsbr, r->w->idx);
 	rte_rcu_qsbr_thread_online(gw_dp.ctrl.qsbr, r->w->idx);
+	uint32_t seen = 0;
+
 	for (;;) {
-		int cmd = r->cmd;
+		uint32_t gen = __atomic_load_n(&r->gen, __ATOMIC_ACQUIRE);
+		int cmd;
 
 		gw_worker_apply_messages(r->w);
 		rte_rcu_qsbr_quiescent(gw_dp.ctrl.qsbr, r->w->idx);
-		if (cmd == CMD_EXIT)
-			break;
-		if (cmd == CMD_IDLE || r->done) {
+		if (gen == seen) {
 			rte_pause();
 			continue;
 		}
+		/* a new command: read it only after seeing its generation */
+		seen = gen;
+		cmd = r->cmd;
+		if (cmd == CMD_EXIT)
+			break;
+		if (cmd == CMD_IDLE)
+			continue;
 		r->out = 0;
 		if (cmd == CMD_LIMIT)
 			r->limit_mpps = bench_crypto_limit(&r->w->esp.crypto, &opts, r->size,
@@ -550,6 +559,7 @@ run_all(int cmd, const char *label, struct bench_pcap *pc[2])
 		runs[i].done = 0;
 		runs[i].stop = 0;
 		runs[i].cmd = cmd;
+		__atomic_add_fetch(&runs[i].gen, 1, __ATOMIC_RELEASE);
 	}
 	for (;;) {
 		unsigned done = 0;
@@ -906,8 +916,10 @@ main(int argc, char **argv)
 				measure(&opts.sizes[s], (enum bench_dir)d, opts.capture_dir ? pc : none);
 			}
 	report();
-	for (unsigned i = 0; i < opts.n_workers; i++)
+	for (unsigned i = 0; i < opts.n_workers; i++) {
 		runs[i].cmd = CMD_EXIT;
+		__atomic_add_fetch(&runs[i].gen, 1, __ATOMIC_RELEASE);
+	}
 	rte_eal_mp_wait_lcore();
 	bench_pcap_close(pc[0]);
 	bench_pcap_close(pc[1]);

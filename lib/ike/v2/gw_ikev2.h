@@ -8,7 +8,7 @@
  * gw_ikev2_io.install_child()/delete_child() (the real installer posts to
  * the workers, the tests' mock records them); time only moves through
  * gw_ikev2_tick(). Exchanges are small tasks (ikev2_init.c, ikev2_auth.c,
- * ikev2_info.c) whose initiator and responder halves are chosen by
+ * ikev2_info.c, ikev2_create.c) whose initiator and responder halves are chosen by
  * assigning functions once. Control path only: no DPDK here.
  *
  * Done:
@@ -26,20 +26,51 @@
  *    (stale IKE SAs of the same peer ID are deleted);
  *  - one CHILD SA (ESP, tunnel mode) with ESP proposal selection, TS
  *    narrowing (2.9, IPv4 and IPv6), TS_UNACCEPTABLE, keys from
- *    gw_ike_child_keys_derive() handed to install_child();
+ *    gw_ike_child_keys_derive() handed to install_child(); DH groups of
+ *    the ESP proposals are left out of IKE_AUTH (used by rekeys only);
  *  - INFORMATIONAL: liveness (empty), Delete of ESP SPIs and of the IKE SA;
+ *  - CREATE_CHILD_SA CHILD SA rekey (1.3.3, 2.8) both ways: N(REKEY_SA)
+ *    with the old inbound SPI, new SPI, nonces, KE for PFS when the ESP
+ *    proposal has a DH group (INVALID_KE answered and retried), TS
+ *    renarrowed; make-before-break: install_child() of the new child,
+ *    then the initiator's Delete of the old one (the responder drops its
+ *    old child when that Delete arrives); gw_ikev2_rekey_child() or the
+ *    soft lifetime (child_lifetime_s less up to 10% jitter), delete at
+ *    110% (hard lifetime, locally at once, then a Delete to the peer);
+ *  - CREATE_CHILD_SA IKE SA rekey (1.3.2, 2.18) both ways: new SPI, KE,
+ *    nonces, keys from the old SK_d; the children move to the new IKE SA
+ *    (initiator: at once, responder: when the old IKE SA's Delete comes),
+ *    without touching the data plane; gw_ikev2_rekey_ike() or
+ *    ike_lifetime_s (jittered, one try per IKE SA);
+ *  - rekey collisions (2.8.1): simultaneous CHILD or IKE SA rekeys, the
+ *    exchange holding the lowest nonce loses and its initiator deletes
+ *    what it made; a rekey of a child or IKE SA that is being deleted or
+ *    was replaced already is answered TEMPORARY_FAILURE (2.25), an unknown
+ *    one CHILD_SA_NOT_FOUND; an IKE rekey while we have another request
+ *    in flight is answered TEMPORARY_FAILURE;
+ *  - DPD (dpd_delay_s, dpd_timeout_s, dpd_action): an empty INFORMATIONAL
+ *    after dpd_delay_s without a message from the peer; no answer within
+ *    dpd_timeout_s (or after the retransmits, also for any other request
+ *    on a conn with DPD) gives "DPD: peer dead" and the action: clear
+ *    (children deleted through delete_child, IKE SA dropped), restart
+ *    (the same, then gw_ikev2_initiate() once), trap (as clear for now);
  *  - message IDs with a window of one, retransmission with exponential
  *    backoff driven by gw_ikev2_tick() and a "timeout" after the tries,
  *    duplicate requests answered from the cached response, responses with
  *    an unexpected ID ignored, half-open responder SAs expired.
  *
- * Not done yet: CREATE_CHILD_SA (additional CHILD SAs, CHILD and IKE SA
- * rekeying, PFS; a request is answered NO_ADDITIONAL_SAS), lifetimes and
- * rekey/reauth timers (the conn fields are kept for later), sending
+ * Not done yet: additional CHILD SAs through CREATE_CHILD_SA (answered
+ * NO_ADDITIONAL_SAS; gw_ikev2_initiate() makes only the IKE_AUTH one),
+ * byte lifetimes (child_lifetime_bytes: needs the data path's soft
+ * signal), reauthentication, IKE SA hard lifetime, a second rekey try
+ * after a failed CHILD or IKE SA rekey (a child then goes at its hard
+ * lifetime), rekeys and DPD not yet run against strongSwan, children moved by an IKE rekey keep the old
+ * gw_ikev2_child.ike_sa_id in the data plane (no io callback for the
+ * move), DPD trap (needs gateway traps), DPD restart on a conn without a
+ * remote address (acts as clear), sending
  * cookies (2.6) and other DoS limits on half-open SAs, certificates / signature AUTH /
  * EAP / NULL auth, configuration payloads (virtual IPs), transport mode
- * (USE_TRANSPORT_MODE), IPComp, DPD timers (a liveness check only on
- * request, gw_ikev2_ping()), MOBIKE, fragmentation (RFC 7383), redirect,
+ * (USE_TRANSPORT_MODE), IPComp, MOBIKE, fragmentation (RFC 7383), redirect,
  * answers to unknown SPIs (INVALID_IKE_SPI) and to malformed messages
  * (INVALID_SYNTAX, UNSUPPORTED_CRITICAL_PAYLOAD): those are dropped and
  * logged, protocol/port traffic selectors in gw_ikev2_ts_parse() (the
@@ -126,11 +157,23 @@ struct gw_ikev2_conn {
 	bool force_encap;          /**< float to 4500 even without NAT */
 	uint32_t retransmit_base_ms;   /**< 0: GW_IKEV2_RETRANSMIT_BASE_MS */
 	uint32_t retransmit_tries;     /**< 0: GW_IKEV2_RETRANSMIT_TRIES */
-	/* Lifetimes, for the rekeying to come; not acted on yet. */
+	/** IKE SA rekey time (less up to 10% at random); 0: never. */
 	uint32_t ike_lifetime_s;
+	/** CHILD SA rekey time (less up to 10%), deleted at 110%; 0: never. */
 	uint32_t child_lifetime_s;
-	uint64_t child_lifetime_bytes;
+	uint64_t child_lifetime_bytes; /**< not acted on yet */
+	/** DPD (RFC 7296 2.4): an empty INFORMATIONAL after this long without
+	 *  a message from the peer; 0: off. */
+	uint32_t dpd_delay_s;
+	/** No answer within this (or after the retransmits when 0): dead. */
+	uint32_t dpd_timeout_s;
+	uint8_t dpd_action;        /**< GW_IKEV2_DPD_* */
 };
+
+/** What to do with a dead peer's SAs: all delete them locally. */
+#define GW_IKEV2_DPD_CLEAR   0
+#define GW_IKEV2_DPD_RESTART 1 /**< then initiate the connection again */
+#define GW_IKEV2_DPD_TRAP    2 /**< as clear until the gateway installs traps */
 
 /** What install_child gets: one ESP SA pair, keys per direction. */
 struct gw_ikev2_child {
@@ -204,10 +247,26 @@ int gw_ikev2_terminate(struct gw_ikev2_engine *e, const char *conn);
 /** Deletes the CHILD SAs (ESP Delete), keeping the IKE SA. 0 or -ENOENT. */
 int gw_ikev2_terminate_child(struct gw_ikev2_engine *e, const char *conn);
 
+/**
+ * Rekeys every CHILD SA of a connection (CREATE_CHILD_SA with REKEY_SA,
+ * PFS when the ESP proposal has a DH group): the new one is installed
+ * before the old one is deleted. 0 or -ENOENT (no child to rekey).
+ */
+int gw_ikev2_rekey_child(struct gw_ikev2_engine *e, const char *conn);
+
+/**
+ * Rekeys the IKE SA of a connection (CREATE_CHILD_SA, RFC 7296 2.18); its
+ * children move to the new IKE SA. 0 or -ENOENT.
+ */
+int gw_ikev2_rekey_ike(struct gw_ikev2_engine *e, const char *conn);
+
 /** Sends an empty INFORMATIONAL (liveness check). 0 or -ENOENT. */
 int gw_ikev2_ping(struct gw_ikev2_engine *e, const char *conn);
 
-/** Advances time: retransmits, gives up after the tries ("timeout"). */
+/**
+ * Advances time: retransmits, gives up after the tries ("timeout"),
+ * lifetimes (rekeys, hard expiry) and DPD.
+ */
 void gw_ikev2_tick(struct gw_ikev2_engine *e, uint64_t now_ms);
 
 /* -------------------------------------------------------------- listing */

@@ -57,13 +57,34 @@ struct ikev2_task {
 	size_t n_del;
 	bool del_ike;              /* info: delete the IKE SA */
 	bool del_children;         /* info: delete the CHILD SAs */
+	uint32_t del_spi;          /* info initiator: delete this child (inbound SPI) */
+	bool del_gone;             /* info initiator: del_spi is removed already */
+	bool dpd;                  /* info initiator: a DPD liveness check */
 	int result;                /* responder: process()'s enum ikev2_rc */
+	/* CREATE_CHILD_SA */
+	uint32_t rekey_spi;        /* child rekey: the old child's inbound SPI */
+	bool rekey_ike;            /* IKE SA rekey */
+	uint16_t ke_group;         /* initiator: group asked for by INVALID_KE */
+	uint8_t retries;           /* initiator: INVALID_KE rounds */
+	uint8_t nonce[IKEV2_NONCE_LEN]; /* our nonce of this exchange */
+	uint16_t nonce_len;
+	uint64_t new_spi;          /* IKE rekey: our SPI of the new IKE SA */
+	struct gw_ike_ke *ke;      /* responder: our key pair, freed by build */
 };
 
 struct ikev2_child {
 	struct gw_ikev2_child c;   /* as installed */
 	struct gw_ike_proposal proposal; /* the chosen ESP algorithms */
 	bool installed;
+	uint64_t rekey_ms;         /* 0: no soft lifetime */
+	uint64_t expire_ms;        /* 0: no hard lifetime */
+	bool rekeying;             /* our CREATE_CHILD_SA for it is in flight */
+	bool rekeyed;              /* replaced; its Delete is coming or going */
+	bool deleting;             /* our Delete of it is queued or in flight */
+	/* RFC 7296 2.8.1: the peer rekeyed it while we did. */
+	uint32_t peer_new_spi;     /* inbound SPI of the child we made for the peer */
+	uint8_t peer_low[GW_IKE_NONCE_MAX]; /* lowest nonce of the peer's exchange */
+	uint16_t peer_low_len;
 };
 
 struct ikev2_sa {
@@ -107,6 +128,17 @@ struct ikev2_sa {
 
 	struct ikev2_child children[IKEV2_MAX_CHILDREN];
 	size_t n_children;
+
+	/* Rekeying (RFC 7296 2.8, 2.18) and DPD. */
+	struct gw_ike_ke *rekey_ke; /* initiator: key pair of the exchange in flight */
+	uint64_t rekey_ms;         /* IKE SA soft lifetime; 0: not set yet */
+	bool rekeying;             /* our IKE rekey is in flight */
+	uint32_t successor_id;     /* the IKE SA our children move to on delete */
+	uint32_t peer_new_id;      /* collision: the IKE SA we made for the peer */
+	uint8_t peer_low[GW_IKE_NONCE_MAX];
+	uint16_t peer_low_len;
+	uint64_t last_rx_ms;       /* last authenticated message from the peer */
+	uint64_t dpd_deadline_ms;  /* 0: no DPD check in flight */
 
 	/* Requests we send: window of one. */
 	uint32_t msg_id_out;
@@ -170,6 +202,15 @@ void ikev2_task_auth_r(struct ikev2_task *t);
 void ikev2_task_info_i(struct ikev2_task *t, bool del_ike, bool del_children);
 void ikev2_task_info_r(struct ikev2_task *t);
 void ikev2_task_unsupported_r(struct ikev2_task *t, uint8_t exchange);
+void ikev2_task_rekey_child_i(struct ikev2_task *t, uint32_t spi_in);
+void ikev2_task_rekey_ike_i(struct ikev2_task *t);
+void ikev2_task_create_r(struct ikev2_task *t);
+/* A task whose object is gone (a child deleted meanwhile): dropped unsent. */
+bool ikev2_task_stale(struct ikev2_sa *sa, const struct ikev2_task *t);
+/* Queues an INFORMATIONAL Delete of one child (our inbound SPI); @p now:
+ * removes it at once (hard lifetime), not when the peer answers. */
+int ikev2_queue_child_delete(struct ikev2_sa *sa, uint32_t spi_in, bool now);
+struct ikev2_sa *ikev2_sa_by_id(struct gw_ikev2_engine *e, uint32_t id);
 
 /* ikev2_init.c: the IKE SA's keys after both KE and nonces are known. */
 int ikev2_init_derive(struct ikev2_sa *sa);
@@ -187,6 +228,26 @@ int ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
 			uint32_t spi_in, uint32_t spi_out,
 			const struct gw_ike_ts *tsl, size_t n_tsl,
 			const struct gw_ike_ts *tsr, size_t n_tsr);
+/* The same with the nonces, role and optional g^ir of a CREATE_CHILD_SA. */
+struct ikev2_keysrc {
+	const uint8_t *gir;        /* NULL without PFS */
+	size_t gir_len;
+	const uint8_t *ni, *nr;
+	size_t ni_len, nr_len;
+	bool initiator;            /* our role in the exchange that made it */
+};
+int ikev2_child_install_keyed(struct ikev2_sa *sa,
+			      const struct gw_ike_proposal *esp,
+			      uint32_t spi_in, uint32_t spi_out,
+			      const struct gw_ike_ts *tsl, size_t n_tsl,
+			      const struct gw_ike_ts *tsr, size_t n_tsr,
+			      const struct ikev2_keysrc *src);
+uint64_t ikev2_jittered_ms(uint64_t now, uint32_t life_s);
+struct ikev2_child *ikev2_child_by_in(struct ikev2_sa *sa, uint32_t spi_in);
+struct ikev2_child *ikev2_child_by_out(struct ikev2_sa *sa, uint32_t spi_out);
+bool ikev2_child_delete_by_in(struct ikev2_sa *sa, uint32_t spi_in);
+/* Hands every child to @p to (an IKE SA rekey, RFC 7296 2.18). */
+void ikev2_children_move(struct ikev2_sa *from, struct ikev2_sa *to);
 void ikev2_child_delete_all(struct ikev2_sa *sa, bool notify_io);
 /* Deletes the child whose outbound (peer's inbound) SPI is @p spi_out. */
 bool ikev2_child_delete_by_out(struct ikev2_sa *sa, uint32_t spi_out,

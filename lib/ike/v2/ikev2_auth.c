@@ -135,6 +135,21 @@ put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/*
+ * The ESP proposals without their DH groups: the IKE_AUTH child takes its
+ * keys from the IKE SA's exchange, PFS groups only apply to rekeys and
+ * CREATE_CHILD_SA (RFC 7296 1.2: DH transforms in IKE_AUTH are not
+ * used; strongSwan leaves them out and ignores them).
+ */
+static void
+esp_without_dh(const struct gw_ikev2_conn *c, struct gw_ike_proposal *out)
+{
+	for (size_t i = 0; i < c->n_esp_proposals; i++) {
+		out[i] = c->esp_proposals[i];
+		out[i].n[GW_IKE_XF_DH] = 0;
+	}
+}
+
 /* ------------------------------------------------------------ initiator */
 
 static int
@@ -142,6 +157,7 @@ auth_i_build(struct ikev2_sa *sa, struct ikev2_task *t,
 	     struct gw_ike_writer *w)
 {
 	const struct gw_ikev2_conn *c = sa->conn;
+	struct gw_ike_proposal esp[GW_IKE_PROP_MAX];
 	struct gw_ike_sa_pl sapl;
 	uint8_t spi[4];
 	int rc;
@@ -158,8 +174,8 @@ auth_i_build(struct ikev2_sa *sa, struct ikev2_task *t,
 		if (!t->spi_in)
 			t->spi_in = ikev2_child_spi_new(sa->engine);
 		put_be32(spi, t->spi_in);
-		if (gw_ike_proposal_list_to_sa(c->esp_proposals,
-					       c->n_esp_proposals, spi, 4,
+		esp_without_dh(c, esp);
+		if (gw_ike_proposal_list_to_sa(esp, c->n_esp_proposals, spi, 4,
 					       &sapl) != 0)
 			return -EINVAL;
 		gw_ike_wr_sa(w, &sapl);
@@ -174,6 +190,7 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	       const struct gw_ike_msg *m)
 {
 	const struct gw_ikev2_conn *c = sa->conn;
+	struct gw_ike_proposal esp[GW_IKE_PROP_MAX];
 	struct gw_ike_selection sel;
 	struct gw_ikev2_id got;
 	struct gw_ike_ts tsi[GW_IKEV2_TS_MAX], tsr[GW_IKEV2_TS_MAX];
@@ -227,7 +244,8 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 			  "IKE_AUTH response without SA/TSi/TSr, no CHILD_SA built");
 		return IKEV2_DONE;
 	}
-	if (gw_ike_proposal_check_reply(c->esp_proposals, c->n_esp_proposals,
+	esp_without_dh(c, esp);
+	if (gw_ike_proposal_check_reply(esp, c->n_esp_proposals,
 					&m->sa, &sel, why, sizeof(why)) != 0 ||
 	    sel.spi_size != 4) {
 		ikev2_log(sa, GW_IKEV2_ERROR, "invalid ESP proposal reply: %s",
@@ -290,13 +308,15 @@ static void
 child_r(struct ikev2_sa *sa, struct ikev2_task *t, const struct gw_ike_msg *m)
 {
 	const struct gw_ikev2_conn *c = sa->conn;
+	struct gw_ike_proposal esp[GW_IKE_PROP_MAX];
 	struct gw_ike_selection sel;
 	char why[1024], a[512], b[512], x[512], y[512];
 
 	if (!gw_ike_msg_has(m, GW_IKE_PL_SA) || !gw_ike_msg_has(m, GW_IKE_PL_TSI) ||
 	    !gw_ike_msg_has(m, GW_IKE_PL_TSR))
 		return;                /* childless (RFC 6023 style): fine */
-	if (gw_ike_proposal_select(c->esp_proposals, c->n_esp_proposals, &m->sa,
+	esp_without_dh(c, esp);
+	if (gw_ike_proposal_select(esp, c->n_esp_proposals, &m->sa,
 				   0, &sel, why, sizeof(why)) != 0 ||
 	    sel.spi_size != 4) {
 		ikev2_log(sa, GW_IKEV2_ERROR,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * CHILD SA helpers shared by IKE_AUTH (and later CREATE_CHILD_SA): traffic
+ * CHILD SA helpers shared by IKE_AUTH and CREATE_CHILD_SA: traffic
  * selector narrowing (RFC 7296 2.9), SPIs, key split (2.17) and the
  * installer calls.
  */
@@ -109,11 +109,42 @@ ikev2_child_spi_new(const struct gw_ikev2_engine *e)
 	return v;
 }
 
+/* Soft lifetime with up to 10% taken off at random, so that both peers
+ * rarely rekey at once; the hard one at 110%. */
+uint64_t
+ikev2_jittered_ms(uint64_t now, uint32_t life_s)
+{
+	uint64_t life = (uint64_t)life_s * 1000, j = 0;
+	uint32_t r = 0;
+
+	if (life >= 10 && gw_ike_random(&r, sizeof(r)) == 0)
+		j = r % (life / 10);
+	return now + life - j;
+}
+
 int
 ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
 		    uint32_t spi_in, uint32_t spi_out,
 		    const struct gw_ike_ts *tsl, size_t n_tsl,
 		    const struct gw_ike_ts *tsr, size_t n_tsr)
+{
+	struct ikev2_keysrc src = {
+		.ni = sa->nonce_i, .ni_len = sa->nonce_i_len,
+		.nr = sa->nonce_r, .nr_len = sa->nonce_r_len,
+		.initiator = sa->initiator,
+	};
+
+	return ikev2_child_install_keyed(sa, esp, spi_in, spi_out, tsl, n_tsl,
+					 tsr, n_tsr, &src);
+}
+
+int
+ikev2_child_install_keyed(struct ikev2_sa *sa,
+			  const struct gw_ike_proposal *esp,
+			  uint32_t spi_in, uint32_t spi_out,
+			  const struct gw_ike_ts *tsl, size_t n_tsl,
+			  const struct gw_ike_ts *tsr, size_t n_tsr,
+			  const struct ikev2_keysrc *src)
 {
 	struct gw_ikev2_engine *e = sa->engine;
 	struct gw_ike_child_keys ck;
@@ -127,9 +158,9 @@ ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
 	algs.encr = esp->alg[GW_IKE_XF_ENCR][0].id;
 	algs.encr_key_bits = esp->alg[GW_IKE_XF_ENCR][0].key_len;
 	algs.integ = esp->n[GW_IKE_XF_INTEG] ? esp->alg[GW_IKE_XF_INTEG][0].id : 0;
-	rc = gw_ike_child_keys_derive(&ck, &algs, &sa->keys, NULL, 0,
-				      sa->nonce_i, sa->nonce_i_len, sa->nonce_r,
-				      sa->nonce_r_len);
+	rc = gw_ike_child_keys_derive(&ck, &algs, &sa->keys, src->gir,
+				      src->gir_len, src->ni, src->ni_len,
+				      src->nr, src->nr_len);
 	if (rc != 0) {
 		ikev2_log(sa, GW_IKEV2_ERROR, "CHILD_SA key derivation failed: %d",
 			  rc);
@@ -151,8 +182,8 @@ ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
 	ch->c.encap = sa->nat_local || sa->nat_remote ||
 		      sa->local.port == GW_IKEV2_NATT_PORT ||
 		      sa->remote.port == GW_IKEV2_NATT_PORT;
-	ch->c.in = *gw_ike_child_keys_dir(&ck, sa->initiator, false);
-	ch->c.out = *gw_ike_child_keys_dir(&ck, sa->initiator, true);
+	ch->c.in = *gw_ike_child_keys_dir(&ck, src->initiator, false);
+	ch->c.out = *gw_ike_child_keys_dir(&ck, src->initiator, true);
 	gw_ike_child_keys_wipe(&ck);
 	n_tsl = n_tsl > GW_IKEV2_TS_MAX ? GW_IKEV2_TS_MAX : n_tsl;
 	n_tsr = n_tsr > GW_IKEV2_TS_MAX ? GW_IKEV2_TS_MAX : n_tsr;
@@ -173,13 +204,20 @@ ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
 		return rc;
 	}
 	ch->installed = true;
+	if (sa->conn->child_lifetime_s) {
+		ch->rekey_ms = ikev2_jittered_ms(e->now_ms,
+						 sa->conn->child_lifetime_s);
+		ch->expire_ms = e->now_ms +
+				(uint64_t)sa->conn->child_lifetime_s * 1100;
+	}
 	sa->n_children++;
 	gw_ike_proposal_format(esp, p, sizeof(p));
 	ikev2_ts_list_format(tsl, n_tsl, l, sizeof(l));
 	ikev2_ts_list_format(tsr, n_tsr, r, sizeof(r));
 	ikev2_log(sa, GW_IKEV2_INFO,
-		  "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o, ESP:%s%s, TS %s === %s",
+		  "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o, ESP:%s%s%s, TS %s === %s",
 		  sa->conn->name, sa->id, spi_in, spi_out, p,
+		  src->gir ? " (PFS)" : "",
 		  ch->c.encap ? " in UDP" : "", l, r);
 	return 0;
 }
@@ -217,4 +255,52 @@ ikev2_child_delete_by_out(struct ikev2_sa *sa, uint32_t spi_out,
 		}
 	}
 	return false;
+}
+
+struct ikev2_child *
+ikev2_child_by_in(struct ikev2_sa *sa, uint32_t spi_in)
+{
+	for (size_t k = 0; k < sa->n_children; k++)
+		if (sa->children[k].c.spi_in == spi_in)
+			return &sa->children[k];
+	return NULL;
+}
+
+struct ikev2_child *
+ikev2_child_by_out(struct ikev2_sa *sa, uint32_t spi_out)
+{
+	for (size_t k = 0; k < sa->n_children; k++)
+		if (sa->children[k].c.spi_out == spi_out)
+			return &sa->children[k];
+	return NULL;
+}
+
+bool
+ikev2_child_delete_by_in(struct ikev2_sa *sa, uint32_t spi_in)
+{
+	for (size_t k = 0; k < sa->n_children; k++) {
+		if (sa->children[k].c.spi_in == spi_in) {
+			child_remove(sa, k, true);
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+ikev2_children_move(struct ikev2_sa *from, struct ikev2_sa *to)
+{
+	/* The data-plane SAs stay as they are: only their owner changes. */
+	while (from->n_children && to->n_children < IKEV2_MAX_CHILDREN) {
+		struct ikev2_child *ch = &to->children[to->n_children++];
+
+		*ch = from->children[--from->n_children];
+		ch->c.ike_sa_id = to->id;
+		ch->peer_new_spi = 0;
+		ch->rekeying = false;
+	}
+	if (from->n_children)
+		ikev2_log(from, GW_IKEV2_ERROR,
+			  "%zu CHILD_SA(s) did not fit the new IKE_SA",
+			  from->n_children);
 }

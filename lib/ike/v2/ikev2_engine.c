@@ -128,6 +128,13 @@ ikev2_sa_kick(struct ikev2_sa *sa)
 	size_t len;
 	int rc;
 
+	while (!sa->active && sa->n_queue && ikev2_task_stale(sa, &sa->queue[0])) {
+		ikev2_log(sa, GW_IKEV2_DEBUG, "%s request dropped, its CHILD_SA is gone",
+			  sa->queue[0].name);
+		memmove(&sa->queue[0], &sa->queue[1],
+			(sa->n_queue - 1) * sizeof(sa->queue[0]));
+		sa->n_queue--;
+	}
 	if (sa->active || sa->n_queue == 0 || sa->state == GW_IKEV2_STATE_DEAD)
 		return;
 	t = &sa->queue[0];
@@ -229,6 +236,9 @@ respond(struct ikev2_sa *sa, struct gw_ike_msg *m)
 		break;
 	case GW_IKE_EXCH_INFORMATIONAL:
 		ikev2_task_info_r(&t);
+		break;
+	case GW_IKE_EXCH_CREATE_CHILD_SA:
+		ikev2_task_create_r(&t);
 		break;
 	default:
 		ikev2_task_unsupported_r(&t, m->hdr.exchange);
@@ -337,6 +347,7 @@ handle_request(struct ikev2_sa *sa, const struct gw_ikev2_endpoint *from,
 	if (open_message(sa, m) != 0)
 		return;
 	float_endpoints(sa, from, to);
+	sa->last_rx_ms = sa->engine->now_ms;
 	respond(sa, m);
 }
 
@@ -375,6 +386,8 @@ handle_response(struct ikev2_sa *sa, const struct gw_ikev2_endpoint *from,
 			return;
 		float_endpoints(sa, from, to);
 	}
+	sa->last_rx_ms = sa->engine->now_ms;
+	sa->dpd_deadline_ms = 0;
 	rc = t->process(sa, t, m);
 	if (rc == IKEV2_IGNORE)
 		return;
@@ -393,6 +406,10 @@ handle_response(struct ikev2_sa *sa, const struct gw_ikev2_endpoint *from,
 			ikev2_sa_kick(sa);
 		break;
 	case IKEV2_RETRY:
+		/* Only IKE_SA_INIT repeats message ID 0 (RFC 7296 1.2); an
+		 * answered CREATE_CHILD_SA is over, its retry is a new one. */
+		if (t->exchange != GW_IKE_EXCH_IKE_SA_INIT)
+			sa->msg_id_out++;
 		ikev2_sa_kick(sa);
 		break;
 	default:
@@ -445,6 +462,103 @@ gw_ikev2_input(struct gw_ikev2_engine *e, const struct gw_ikev2_endpoint *from,
 		handle_request(sa, from, to, &m);
 }
 
+static void
+queue_and_kick(struct ikev2_sa *sa, const struct ikev2_task *t)
+{
+	if (ikev2_sa_queue(sa, t) == 0)
+		ikev2_sa_kick(sa);
+}
+
+/* Soft lifetimes start rekeys, hard ones delete (CHILD SAs only). */
+static void
+lifetimes(struct ikev2_sa *sa, uint64_t now)
+{
+	const struct gw_ikev2_conn *c = sa->conn;
+	struct ikev2_task t;
+
+	if (c->ike_lifetime_s && !sa->rekey_ms)
+		sa->rekey_ms = ikev2_jittered_ms(now, c->ike_lifetime_s);
+	if (sa->rekey_ms && now >= sa->rekey_ms && !sa->rekeying &&
+	    !sa->successor_id) {
+		sa->rekey_ms = UINT64_MAX;   /* one try per IKE SA */
+		ikev2_log(sa, GW_IKEV2_INFO, "IKE_SA lifetime reached, rekeying");
+		memset(&t, 0, sizeof(t));
+		ikev2_task_rekey_ike_i(&t);
+		queue_and_kick(sa, &t);
+		return;
+	}
+	for (size_t k = 0; k < sa->n_children; k++) {
+		struct ikev2_child *ch = &sa->children[k];
+
+		if (ch->expire_ms && now >= ch->expire_ms) {
+			ch->expire_ms = 0;
+			ch->rekey_ms = 0;
+			if (!ch->deleting) {
+				ikev2_log(sa, GW_IKEV2_INFO,
+					  "CHILD_SA %08x_i hard lifetime reached, deleting",
+					  ch->c.spi_in);
+				/* Gone here at once; the peer is told. */
+				if (ikev2_queue_child_delete(sa, ch->c.spi_in,
+							     true) == 0)
+					ikev2_sa_kick(sa);
+				k--;
+			}
+			continue;
+		}
+		if (ch->rekey_ms && now >= ch->rekey_ms && !ch->rekeying &&
+		    !ch->rekeyed && !ch->deleting) {
+			ch->rekey_ms = 0;
+			ikev2_log(sa, GW_IKEV2_INFO,
+				  "CHILD_SA %08x_i lifetime reached, rekeying",
+				  ch->c.spi_in);
+			memset(&t, 0, sizeof(t));
+			ikev2_task_rekey_child_i(&t, ch->c.spi_in);
+			queue_and_kick(sa, &t);
+		}
+	}
+}
+
+/* The peer is gone: clear, restart or (for now, as clear) trap. */
+static void
+peer_dead(struct ikev2_sa *sa)
+{
+	struct gw_ikev2_engine *e = sa->engine;
+	const struct gw_ikev2_conn *c = sa->conn;
+	static const char *const action[] = { "clear", "restart", "trap" };
+
+	ikev2_log(sa, GW_IKEV2_ERROR, "DPD: peer dead, action %s",
+		  c->dpd_action <= GW_IKEV2_DPD_TRAP ? action[c->dpd_action] :
+		  "clear");
+	ikev2_sa_destroy(sa);
+	if (c->dpd_action == GW_IKEV2_DPD_RESTART &&
+	    c->remote.addr.family != GW_AF_NONE) {
+		int rc = gw_ikev2_initiate(e, c->name);
+
+		if (rc != 0)
+			ikev2_elog(e, GW_IKEV2_ERROR, "[%s] DPD restart failed: %d",
+				   c->name, rc);
+	}
+}
+
+static void
+dpd(struct ikev2_sa *sa, uint64_t now)
+{
+	const struct gw_ikev2_conn *c = sa->conn;
+	struct ikev2_task t;
+
+	if (!c->dpd_delay_s || sa->n_queue ||
+	    now < sa->last_rx_ms + (uint64_t)c->dpd_delay_s * 1000)
+		return;
+	memset(&t, 0, sizeof(t));
+	ikev2_task_info_i(&t, false, false);
+	t.dpd = true;
+	ikev2_log(sa, GW_IKEV2_DEBUG, "DPD: nothing from the peer for %us, checking",
+		  c->dpd_delay_s);
+	if (c->dpd_timeout_s)
+		sa->dpd_deadline_ms = now + (uint64_t)c->dpd_timeout_s * 1000;
+	queue_and_kick(sa, &t);
+}
+
 void
 gw_ikev2_tick(struct gw_ikev2_engine *e, uint64_t now_ms)
 {
@@ -464,9 +578,22 @@ gw_ikev2_tick(struct gw_ikev2_engine *e, uint64_t now_ms)
 			ikev2_sa_destroy(sa);
 			continue;
 		}
+		if (sa->state == GW_IKEV2_STATE_ESTABLISHED) {
+			lifetimes(sa, now_ms);
+			dpd(sa, now_ms);
+		}
+		if (sa->dpd_deadline_ms && now_ms >= sa->dpd_deadline_ms) {
+			peer_dead(sa);
+			continue;
+		}
 		if (!sa->active || now_ms < sa->next_retransmit_ms)
 			continue;
 		if (sa->tries >= conn_tries(sa->conn)) {
+			if (sa->conn->dpd_delay_s &&
+			    sa->state != GW_IKEV2_STATE_CONNECTING) {
+				peer_dead(sa);
+				continue;
+			}
 			ikev2_log(sa, GW_IKEV2_ERROR,
 				  "timeout: %s request %u unanswered after %u retransmits, giving up",
 				  sa->queue[0].name, sa->msg_id_out, sa->tries);
@@ -569,6 +696,52 @@ int
 gw_ikev2_terminate_child(struct gw_ikev2_engine *e, const char *name)
 {
 	return queue_info(e, name, false, true);
+}
+
+int
+gw_ikev2_rekey_child(struct gw_ikev2_engine *e, const char *name)
+{
+	int queued = 0;
+
+	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next) {
+		if (strcmp(sa->conn->name, name) != 0 ||
+		    sa->state != GW_IKEV2_STATE_ESTABLISHED)
+			continue;
+		for (size_t k = 0; k < sa->n_children; k++) {
+			struct ikev2_child *ch = &sa->children[k];
+			struct ikev2_task t;
+
+			if (ch->rekeying || ch->rekeyed || ch->deleting)
+				continue;
+			memset(&t, 0, sizeof(t));
+			ikev2_task_rekey_child_i(&t, ch->c.spi_in);
+			if (ikev2_sa_queue(sa, &t) == 0)
+				queued++;
+		}
+		ikev2_sa_kick(sa);
+	}
+	return queued ? 0 : -ENOENT;
+}
+
+int
+gw_ikev2_rekey_ike(struct gw_ikev2_engine *e, const char *name)
+{
+	int queued = 0;
+
+	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next) {
+		struct ikev2_task t;
+
+		if (strcmp(sa->conn->name, name) != 0 ||
+		    sa->state != GW_IKEV2_STATE_ESTABLISHED || sa->rekeying ||
+		    sa->successor_id)
+			continue;
+		memset(&t, 0, sizeof(t));
+		ikev2_task_rekey_ike_i(&t);
+		if (ikev2_sa_queue(sa, &t) == 0)
+			queued++;
+		ikev2_sa_kick(sa);
+	}
+	return queued ? 0 : -ENOENT;
 }
 
 int

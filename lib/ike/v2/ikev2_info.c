@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * INFORMATIONAL task (RFC 7296 1.4): liveness checks (empty), Delete of
- * CHILD SAs (ESP SPIs) and of the IKE SA. Also the answer to exchanges
- * not implemented yet.
+ * CHILD SAs (ESP SPIs: all, or the one a rekey replaced) and of the IKE
+ * SA. Also the answer to exchanges not implemented yet.
  */
 #include <errno.h>
 #include <string.h>
@@ -44,11 +44,21 @@ info_i_build(struct ikev2_sa *sa, struct ikev2_task *t,
 		ikev2_log(sa, GW_IKEV2_INFO, "deleting IKE_SA %s[%u]",
 			  sa->conn->name, sa->id);
 		gw_ike_wr_delete(w, GW_IKE_PROTO_IKE, 0, NULL, 0);
+	} else if (t->del_spi) {
+		struct ikev2_child *ch = ikev2_child_by_in(sa, t->del_spi);
+
+		if (ch)
+			ch->deleting = true;
+		ikev2_log(sa, GW_IKEV2_INFO, "deleting CHILD_SA %08x_i",
+			  t->del_spi);
+		write_esp_delete(w, &t->del_spi, 1);
 	} else if (t->del_children) {
 		uint32_t spis[IKEV2_MAX_CHILDREN];
 
-		for (size_t k = 0; k < sa->n_children; k++)
+		for (size_t k = 0; k < sa->n_children; k++) {
 			spis[k] = sa->children[k].c.spi_in;
+			sa->children[k].deleting = true;
+		}
 		ikev2_log(sa, GW_IKEV2_INFO, "deleting %zu CHILD_SA(s)",
 			  sa->n_children);
 		write_esp_delete(w, spis, sa->n_children);
@@ -65,11 +75,30 @@ info_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 		ikev2_log(sa, GW_IKEV2_INFO, "IKE_SA deleted");
 		return IKEV2_DESTROY;
 	}
-	if (t->del_children)
+	if (t->del_spi)
+		ikev2_child_delete_by_in(sa, t->del_spi);
+	else if (t->del_children)
 		ikev2_child_delete_all(sa, true);
 	else
 		ikev2_log(sa, GW_IKEV2_DEBUG, "peer is alive");
 	return IKEV2_DONE;
+}
+
+int
+ikev2_queue_child_delete(struct ikev2_sa *sa, uint32_t spi_in, bool now)
+{
+	struct ikev2_task t;
+	struct ikev2_child *ch = ikev2_child_by_in(sa, spi_in);
+
+	memset(&t, 0, sizeof(t));
+	ikev2_task_info_i(&t, false, false);
+	t.del_spi = spi_in;
+	t.del_gone = now;
+	if (ch)
+		ch->deleting = true;
+	if (now)
+		ikev2_child_delete_by_in(sa, spi_in);
+	return ikev2_sa_queue(sa, &t);
 }
 
 void
@@ -111,7 +140,14 @@ info_r_process(struct ikev2_sa *sa, struct ikev2_task *t,
 				       (uint32_t)p[2] << 8 | p[3];
 			uint32_t in;
 
-			if (ikev2_child_delete_by_out(sa, out, &in)) {
+			struct ikev2_sa *succ = sa->successor_id ?
+				ikev2_sa_by_id(sa->engine, sa->successor_id) :
+				NULL;
+
+			/* A Delete that crossed our IKE SA rekey: the child
+			 * moved to the new IKE SA already. */
+			if (ikev2_child_delete_by_out(sa, out, &in) ||
+			    (succ && ikev2_child_delete_by_out(succ, out, &in))) {
 				if (t->n_del < sizeof(t->del_spis) /
 						       sizeof(t->del_spis[0]))
 					t->del_spis[t->n_del++] = in;

@@ -83,6 +83,7 @@ ikev2_sa_new(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *conn,
 	sa->id = ++e->next_id;
 	sa->state = GW_IKEV2_STATE_CREATED;
 	sa->created_ms = e->now_ms;
+	sa->last_rx_ms = e->now_ms;
 	if (initiator) {
 		sa->spi_i = spi_new();
 		if (!sa->spi_i) {
@@ -106,8 +107,18 @@ ikev2_sa_destroy(struct ikev2_sa *sa)
 			break;
 		}
 	}
+	if (sa->successor_id && sa->n_children) {
+		/* Deleted after a rekey: the children live on (2.18). */
+		struct ikev2_sa *n = ikev2_sa_by_id(e, sa->successor_id);
+
+		if (n && n->state == GW_IKEV2_STATE_ESTABLISHED)
+			ikev2_children_move(sa, n);
+	}
 	ikev2_child_delete_all(sa, true);
 	gw_ike_ke_free(sa->ke);
+	gw_ike_ke_free(sa->rekey_ke);
+	for (size_t i = 0; i < sa->n_queue; i++)
+		gw_ike_ke_free(sa->queue[i].ke);
 	gw_ike_sk_free(sa->sk_out);
 	gw_ike_sk_free(sa->sk_in);
 	gw_ike_sa_keys_wipe(&sa->keys);
@@ -117,6 +128,15 @@ ikev2_sa_destroy(struct ikev2_sa *sa)
 	free(sa->resp);
 	gw_wipe(sa, sizeof(*sa));
 	free(sa);
+}
+
+struct ikev2_sa *
+ikev2_sa_by_id(struct gw_ikev2_engine *e, uint32_t id)
+{
+	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next)
+		if (sa->id == id)
+			return sa;
+	return NULL;
 }
 
 struct ikev2_sa *

@@ -15,7 +15,7 @@
 #include "gw_ikev2.h"
 #include "gw_test.h"
 
-enum { Q_MAX = 64, LOG_MAX = 1 << 16, REC_MAX = 8 };
+enum { Q_MAX = 64, LOG_MAX = 1 << 16, REC_MAX = 32, OPS_MAX = 64 };
 
 struct dgram {
 	struct gw_ikev2_endpoint from, to;
@@ -31,6 +31,11 @@ struct node {
 	unsigned n_installs;
 	uint32_t del_in[REC_MAX], del_out[REC_MAX];
 	unsigned n_deletes;
+	struct {
+		char op;           /* 'I' install, 'D' delete */
+		uint32_t spi_in;
+	} ops[OPS_MAX];            /* installer calls in order */
+	unsigned n_ops;
 	char log[LOG_MAX];
 	size_t log_len;
 };
@@ -42,6 +47,7 @@ static struct {
 	uint64_t drop_mask;        /* bit i: drop the i-th datagram */
 	uint64_t dup_mask;         /* bit i: deliver the i-th datagram twice */
 	bool nat;                  /* A behind a NAT: rewrite A's source */
+	bool mute[2];              /* drop everything node k sends */
 	struct gw_addr a_priv, nat_pub;
 	struct node *nodes[2];
 	bool verbose;
@@ -102,6 +108,10 @@ mock_send(void *ctx, const struct gw_ikev2_endpoint *from,
 	}
 	if (i < 64 && (net.drop_mask >> i & 1))
 		return;
+	for (int k = 0; k < 2; k++)
+		if (net.mute[k] && net.nodes[k] &&
+		    addr_eq(&from->addr, &net.nodes[k]->addr))
+			return;
 	if (net.nat && addr_eq(&f.addr, &net.a_priv)) {
 		f.addr = net.nat_pub;
 		f.port = (uint16_t)(f.port + 10000);
@@ -126,6 +136,10 @@ mock_install(void *ctx, const struct gw_ikev2_child *c)
 
 	if (n->n_installs < REC_MAX)
 		n->installs[n->n_installs++] = *c;
+	if (n->n_ops < OPS_MAX) {
+		n->ops[n->n_ops].op = 'I';
+		n->ops[n->n_ops++].spi_in = c->spi_in;
+	}
 	return 0;
 }
 
@@ -137,6 +151,10 @@ mock_delete(void *ctx, uint32_t spi_in, uint32_t spi_out)
 	if (n->n_deletes < REC_MAX) {
 		n->del_in[n->n_deletes] = spi_in;
 		n->del_out[n->n_deletes++] = spi_out;
+	}
+	if (n->n_ops < OPS_MAX) {
+		n->ops[n->n_ops].op = 'D';
+		n->ops[n->n_ops++].spi_in = spi_in;
 	}
 }
 
@@ -267,6 +285,8 @@ side_with(const struct side *def, const struct side *o)
 /* Extras of the next setup_pair(): B gets a first conn "other" for another
  * peer ID, A sends IDr. */
 static bool g_b_extra, g_a_send_idr, g_v6;
+/* Changes both conns of the next setup_pair() (lifetimes, DPD). */
+static void (*g_tweak)(struct gw_ikev2_conn *a, struct gw_ikev2_conn *b);
 static struct gw_ikev2_conn g_conn_a; /* A's conn, to restart A */
 
 static int
@@ -305,6 +325,10 @@ setup_pair(const struct side *a, const struct side *b, bool nat,
 	snprintf(cb[0].name, sizeof(cb[0].name), "other");
 	ca.force_encap = force_encap;
 	ca.send_remote_id = g_a_send_idr;
+	if (g_tweak) {
+		g_tweak(&ca, &cb[1]);
+		g_tweak = NULL;
+	}
 	g_conn_a = ca;
 	node_a.e = gw_ikev2_engine_new(&mock_io, &node_a, &ca, 1);
 	node_b.e = gw_ikev2_engine_new(&mock_io, &node_b,
@@ -940,6 +964,539 @@ test_ts(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------ rekeying */
+
+/* The one child each side lists: A's outbound is B's inbound, and the
+ * keys of the last install of each SPI pair match. */
+static int
+check_one_child(void)
+{
+	struct gw_ikev2_child_sa_info ca, cb;
+	const struct gw_ikev2_child *ia = NULL, *ib = NULL;
+
+	GW_CHECK_EQ(gw_ikev2_list_child_sas(node_a.e, &ca, 1), 1);
+	GW_CHECK_EQ(gw_ikev2_list_child_sas(node_b.e, &cb, 1), 1);
+	GW_CHECK_EQ(ca.spi_in, cb.spi_out);
+	GW_CHECK_EQ(ca.spi_out, cb.spi_in);
+	for (unsigned i = 0; i < node_a.n_installs; i++)
+		if (node_a.installs[i].spi_in == ca.spi_in)
+			ia = &node_a.installs[i];
+	for (unsigned i = 0; i < node_b.n_installs; i++)
+		if (node_b.installs[i].spi_in == cb.spi_in)
+			ib = &node_b.installs[i];
+	GW_CHECK(ia && ib, "listed children never installed");
+	GW_CHECK(keys_equal(&ia->out, &ib->in), "A out keys != B in keys");
+	GW_CHECK(keys_equal(&ia->in, &ib->out), "A in keys != B out keys");
+	GW_CHECK(memcmp(ia->out.enc_key, ia->in.enc_key, ia->out.enc_key_len) != 0,
+		 "both directions share a key");
+	return 0;
+}
+
+/* Index of installer call @p op for @p spi in n's log, -1 if none. */
+static int
+op_index(const struct node *n, char op, uint32_t spi)
+{
+	for (unsigned i = 0; i < n->n_ops; i++)
+		if (n->ops[i].op == op && n->ops[i].spi_in == spi)
+			return (int)i;
+	return -1;
+}
+
+/* Every deleted child of n was installed, and its successor (the next
+ * install) before it was deleted. */
+static int
+check_make_before_break(const struct node *n)
+{
+	for (unsigned i = 0; i < n->n_ops; i++) {
+		int inst;
+
+		if (n->ops[i].op != 'D')
+			continue;
+		inst = op_index(n, 'I', n->ops[i].spi_in);
+		GW_CHECK(inst >= 0 && (unsigned)inst < i, "%s: %08x deleted, not installed",
+			 n->name, n->ops[i].spi_in);
+		while (++inst < (int)i && n->ops[inst].op != 'I')
+			;
+		GW_CHECK(inst < (int)i,
+			 "%s: %08x deleted before its successor was installed",
+			 n->name, n->ops[i].spi_in);
+	}
+	return 0;
+}
+
+/* From the first install on, n always has a child installed: no gap in
+ * protection, whatever got replaced or was redundant. */
+static int
+check_never_empty(const struct node *n)
+{
+	int live = 0;
+
+	for (unsigned i = 0; i < n->n_ops; i++) {
+		live += n->ops[i].op == 'I' ? 1 : -1;
+		GW_CHECK(live > 0, "%s: no child installed after op %u", n->name, i);
+	}
+	return 0;
+}
+
+static int
+up(uint64_t *now)
+{
+	GW_CHECK_EQ(gw_ikev2_initiate(node_a.e, "gw"), 0);
+	run(now, 1000);
+	GW_CHECK_EQ(check_children_match(), 0);
+	return 0;
+}
+
+struct rekey_case {
+	const char *name;
+	const char *esp;           /* both sides */
+	bool by_b;                 /* the responder of IKE_AUTH rekeys */
+	bool pfs;
+	uint64_t drop;             /* relative to the rekey's first datagram */
+	const char *esp_b;         /* B's ESP proposals when not esp */
+	const char *log_a;         /* a substring A's log must hold */
+};
+
+static const struct rekey_case rekey_cases[] = {
+	{ "by initiator, no PFS", "aes256gcm16", false, false, 0 },
+	{ "by responder, no PFS", "aes256gcm16", true, false, 0 },
+	{ "by initiator, PFS ecp384", "aes256gcm16-ecp384", false, true, 0 },
+	{ "by responder, PFS modp2048", "aes128-sha256-modp2048", true, true, 0 },
+	{ "request lost", "aes256gcm16", false, false, 1 },
+	{ "response lost", "aes256gcm16-ecp384", false, true, 2 },
+	{ "PFS after INVALID_KE_PAYLOAD", "aes256gcm16-ecp384-modp3072",
+	  false, true, 0, "aes256gcm16-modp3072",
+	  "peer wants DH group MODP_3072" },
+};
+
+static int
+run_rekey(const struct rekey_case *tc)
+{
+	struct side o = { .esp = tc->esp };
+	struct side ob = { .esp = tc->esp_b ? tc->esp_b : tc->esp };
+	struct side a = side_with(&moon_default, &o);
+	struct side b = side_with(&sun_default, &ob);
+	struct node *by = tc->by_b ? &node_b : &node_a;
+	uint64_t now = 0;
+
+	GW_CHECK_EQ(setup_pair(&a, &b, false, false), 0);
+	GW_CHECK_EQ(up(&now), 0);
+	for (int round = 1; round <= 2; round++) {
+		net.drop_mask = tc->drop << net.sent;
+		GW_CHECK_EQ(gw_ikev2_rekey_child(by->e, "gw"), 0);
+		run(&now, 20000);
+		GW_CHECK_EQ(check_one_child(), 0);
+		GW_CHECK_EQ(node_a.n_installs, 1u + round);
+		GW_CHECK_EQ(node_b.n_installs, 1u + round);
+		GW_CHECK_EQ(node_a.n_deletes, (unsigned)round);
+		GW_CHECK_EQ(node_b.n_deletes, (unsigned)round);
+		/* The old child went on both sides, the new one stays. */
+		GW_CHECK_EQ(node_a.del_in[round - 1],
+			    node_a.installs[round - 1].spi_in);
+		GW_CHECK_EQ(node_b.del_in[round - 1],
+			    node_b.installs[round - 1].spi_in);
+		GW_CHECK(node_a.installs[round].spi_in !=
+			 node_a.installs[round - 1].spi_in, "SPI reused");
+		GW_CHECK_EQ(check_make_before_break(&node_a), 0);
+		GW_CHECK_EQ(check_make_before_break(&node_b), 0);
+		for (int k = 0; k < 2; k++) {
+			struct node *n = k ? &node_b : &node_a;
+
+			GW_CHECK(op_index(n, 'I', n->installs[round].spi_in) <
+				 op_index(n, 'D', n->installs[round - 1].spi_in),
+				 "%s: old child deleted before the new one was installed",
+				 n->name);
+		}
+		GW_CHECK_EQ(n_ike(&node_a, NULL), 1);
+		GW_CHECK_EQ(n_ike(&node_b, NULL), 1);
+	}
+	GW_CHECK(!tc->pfs == !strstr(node_a.log, "(PFS)"), "A PFS: %s", node_a.log);
+	GW_CHECK(!tc->pfs == !strstr(node_b.log, "(PFS)"), "B PFS: %s", node_b.log);
+	GW_CHECK(!tc->pfs || memcmp(&node_a.installs[1].in, &node_a.installs[2].in,
+				    sizeof(node_a.installs[1].in)) != 0, "same keys");
+	GW_CHECK(!tc->log_a || strstr(node_a.log, tc->log_a), "A's log lacks %s:\n%s",
+		 tc->log_a, node_a.log);
+	GW_CHECK_EQ(gw_ikev2_rekey_child(node_a.e, "nonexistent"), -ENOENT);
+	teardown_pair();
+	return 0;
+}
+
+/* IKE SA rekey: new SPIs, the child survives, later exchanges work. */
+static int
+run_rekey_ike(bool by_b, bool pfs)
+{
+	struct side o = { .esp = pfs ? "aes256gcm16-ecp384" : NULL,
+			  .ike = "aes128-sha256-modp2048" };
+	struct side a = side_with(&moon_default, &o);
+	struct side b = side_with(&sun_default, &o);
+	struct node *by = by_b ? &node_b : &node_a;
+	struct gw_ikev2_ike_sa_info i0, ia, ib;
+	uint64_t now = 0;
+
+	GW_CHECK_EQ(setup_pair(&a, &b, false, false), 0);
+	GW_CHECK_EQ(up(&now), 0);
+	GW_CHECK_EQ(n_ike(&node_a, &i0), 1);
+	GW_CHECK_EQ(gw_ikev2_rekey_ike(by->e, "gw"), 0);
+	run(&now, 5000);
+	GW_CHECK_EQ(n_ike(&node_a, &ia), 1);
+	GW_CHECK_EQ(n_ike(&node_b, &ib), 1);
+	GW_CHECK_EQ(ia.state, GW_IKEV2_STATE_ESTABLISHED);
+	GW_CHECK_EQ(ib.state, GW_IKEV2_STATE_ESTABLISHED);
+	GW_CHECK_EQ(ia.spi_i, ib.spi_i);
+	GW_CHECK_EQ(ia.spi_r, ib.spi_r);
+	GW_CHECK(ia.spi_i != i0.spi_i && ia.spi_r != i0.spi_r, "same SPIs");
+	GW_CHECK(ia.id != i0.id, "same IKE SA");
+	GW_CHECK_EQ(ia.initiator, !by_b);
+	GW_CHECK_EQ(ia.n_children, 1);
+	GW_CHECK_EQ(ib.n_children, 1);
+	GW_CHECK(strcmp(ia.remote_id, "sun.example") == 0, "%s", ia.remote_id);
+	GW_CHECK_EQ(node_a.n_deletes, 0);
+	GW_CHECK_EQ(node_b.n_deletes, 0);
+	GW_CHECK_EQ(check_one_child(), 0);
+	/* The new IKE SA carries a CHILD SA rekey, a second IKE rekey, a ping. */
+	GW_CHECK_EQ(gw_ikev2_rekey_child(node_a.e, "gw"), 0);
+	run(&now, 5000);
+	GW_CHECK_EQ(check_one_child(), 0);
+	GW_CHECK_EQ(node_a.n_installs, 2);
+	GW_CHECK_EQ(node_b.n_deletes, 1);
+	GW_CHECK_EQ(gw_ikev2_rekey_ike(node_b.e, "gw"), 0);
+	run(&now, 5000);
+	GW_CHECK_EQ(n_ike(&node_a, &ia), 1);
+	GW_CHECK_EQ(n_ike(&node_b, &ib), 1);
+	GW_CHECK_EQ(ia.spi_i, ib.spi_i);
+	GW_CHECK_EQ(ia.n_children, 1);
+	GW_CHECK_EQ(gw_ikev2_ping(node_a.e, "gw"), 0);
+	run(&now, 5000);
+	GW_CHECK(strstr(node_a.log, "peer is alive"), "%s", node_a.log);
+	GW_CHECK_EQ(check_one_child(), 0);
+	GW_CHECK_EQ(gw_ikev2_terminate(node_a.e, "gw"), 0);
+	run(&now, 5000);
+	GW_CHECK_EQ(n_ike(&node_a, NULL), 0);
+	GW_CHECK_EQ(n_ike(&node_b, NULL), 0);
+	GW_CHECK_EQ(node_a.n_deletes, 2);
+	GW_CHECK_EQ(node_b.n_deletes, 2);
+	teardown_pair();
+	return 0;
+}
+
+static int
+test_rekey(void)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof(rekey_cases) / sizeof(rekey_cases[0]); i++) {
+		int rc = run_rekey(&rekey_cases[i]);
+
+		printf("  %s child rekey %s\n", rc ? "FAIL" : "ok",
+		       rekey_cases[i].name);
+		if (rc) {
+			teardown_pair();
+			failed++;
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		int rc = run_rekey_ike(i & 1, i & 2);
+
+		printf("  %s IKE rekey by %s%s\n", rc ? "FAIL" : "ok",
+		       i & 1 ? "responder" : "initiator", i & 2 ? ", PFS" : "");
+		if (rc) {
+			teardown_pair();
+			failed++;
+		}
+	}
+	return failed;
+}
+
+/* RFC 7296 2.8.1 and 2.25: both peers rekey at once, or one deletes. */
+enum coll_kind {
+	COLL_CHILD,                /* both rekey the CHILD SA */
+	COLL_IKE,                  /* both rekey the IKE SA */
+	COLL_CHILD_DELETE,         /* A rekeys the child, B deletes it */
+	COLL_IKE_DELETE,           /* A rekeys the IKE SA, B deletes it */
+	COLL_CHILD_IKE,            /* A rekeys the child, B the IKE SA */
+};
+
+static int
+run_collision(enum coll_kind kind, bool pfs)
+{
+	struct side o = { .esp = pfs ? "aes256gcm16-ecp384" : NULL };
+	struct side a = side_with(&moon_default, &o);
+	struct side b = side_with(&sun_default, &o);
+	struct gw_ikev2_ike_sa_info i0, ia, ib;
+	uint64_t now = 0;
+
+	GW_CHECK_EQ(setup_pair(&a, &b, false, false), 0);
+	GW_CHECK_EQ(up(&now), 0);
+	GW_CHECK_EQ(n_ike(&node_a, &i0), 1);
+	switch (kind) {
+	case COLL_CHILD:
+		GW_CHECK_EQ(gw_ikev2_rekey_child(node_a.e, "gw"), 0);
+		GW_CHECK_EQ(gw_ikev2_rekey_child(node_b.e, "gw"), 0);
+		break;
+	case COLL_IKE:
+		GW_CHECK_EQ(gw_ikev2_rekey_ike(node_a.e, "gw"), 0);
+		GW_CHECK_EQ(gw_ikev2_rekey_ike(node_b.e, "gw"), 0);
+		break;
+	case COLL_CHILD_DELETE:
+		GW_CHECK_EQ(gw_ikev2_rekey_child(node_a.e, "gw"), 0);
+		GW_CHECK_EQ(gw_ikev2_terminate_child(node_b.e, "gw"), 0);
+		break;
+	case COLL_IKE_DELETE:
+		GW_CHECK_EQ(gw_ikev2_rekey_ike(node_a.e, "gw"), 0);
+		GW_CHECK_EQ(gw_ikev2_terminate(node_b.e, "gw"), 0);
+		break;
+	case COLL_CHILD_IKE:
+		GW_CHECK_EQ(gw_ikev2_rekey_child(node_a.e, "gw"), 0);
+		GW_CHECK_EQ(gw_ikev2_rekey_ike(node_b.e, "gw"), 0);
+		break;
+	}
+	run(&now, 20000);
+	if (kind == COLL_IKE_DELETE) {
+		GW_CHECK_EQ(n_ike(&node_a, NULL), 0);
+		GW_CHECK_EQ(n_ike(&node_b, NULL), 0);
+		GW_CHECK_EQ(node_a.n_deletes, node_a.n_installs);
+		GW_CHECK_EQ(node_b.n_deletes, node_b.n_installs);
+		teardown_pair();
+		return 0;
+	}
+	GW_CHECK_EQ(n_ike(&node_a, &ia), 1);
+	GW_CHECK_EQ(n_ike(&node_b, &ib), 1);
+	GW_CHECK_EQ(ia.spi_i, ib.spi_i);
+	GW_CHECK_EQ(ia.spi_r, ib.spi_r);
+	GW_CHECK_EQ(ia.state, GW_IKEV2_STATE_ESTABLISHED);
+	GW_CHECK_EQ(ib.state, GW_IKEV2_STATE_ESTABLISHED);
+	if (kind == COLL_CHILD_DELETE) {
+		GW_CHECK_EQ(gw_ikev2_list_child_sas(node_a.e, NULL, 0), 0);
+		GW_CHECK_EQ(gw_ikev2_list_child_sas(node_b.e, NULL, 0), 0);
+		GW_CHECK_EQ(node_a.n_deletes, node_a.n_installs);
+		GW_CHECK_EQ(node_b.n_deletes, node_b.n_installs);
+		teardown_pair();
+		return 0;
+	}
+	GW_CHECK_EQ(check_one_child(), 0);
+	GW_CHECK_EQ(ia.n_children, 1);
+	GW_CHECK_EQ(ib.n_children, 1);
+	GW_CHECK_EQ(node_a.n_installs - node_a.n_deletes, 1);
+	GW_CHECK_EQ(node_b.n_installs - node_b.n_deletes, 1);
+	for (int k = 0; k < 2; k++) {
+		struct node *n = k ? &node_b : &node_a;
+		struct gw_ikev2_child_sa_info ci;
+
+		/* The survivor was in before the original child went. */
+		GW_CHECK_EQ(gw_ikev2_list_child_sas(n->e, &ci, 1), 1);
+		GW_CHECK(ci.spi_in == n->installs[0].spi_in ||
+			 op_index(n, 'I', ci.spi_in) <
+			 op_index(n, 'D', n->installs[0].spi_in),
+			 "%s: break before make", n->name);
+	}
+	GW_CHECK_EQ(check_never_empty(&node_a), 0);
+	GW_CHECK_EQ(check_never_empty(&node_b), 0);
+	if (kind == COLL_CHILD) {
+		GW_CHECK_EQ(node_a.n_installs, 3);
+		GW_CHECK_EQ(node_b.n_installs, 3);
+		GW_CHECK(strstr(node_a.log, "CHILD_SA rekey collision") &&
+			 strstr(node_b.log, "CHILD_SA rekey collision"), "%s",
+			 node_a.log);
+	}
+	if (kind == COLL_IKE) {
+		GW_CHECK(ia.spi_i != i0.spi_i, "IKE SA not rekeyed");
+		GW_CHECK(strstr(node_a.log, "IKE_SA rekey collision") &&
+			 strstr(node_b.log, "IKE_SA rekey collision"), "%s",
+			 node_a.log);
+		GW_CHECK_EQ(node_a.n_deletes, 0);
+		GW_CHECK_EQ(node_b.n_deletes, 0);
+	}
+	/* Whatever survived still works. */
+	GW_CHECK_EQ(gw_ikev2_rekey_child(node_b.e, "gw"), 0);
+	run(&now, 5000);
+	GW_CHECK_EQ(check_one_child(), 0);
+	GW_CHECK_EQ(node_a.n_installs - node_a.n_deletes, 1);
+	teardown_pair();
+	return 0;
+}
+
+static int
+test_collisions(void)
+{
+	static const struct {
+		const char *name;
+		enum coll_kind kind;
+		bool pfs;
+	} t[] = {
+		{ "simultaneous CHILD_SA rekeys", COLL_CHILD, false },
+		{ "simultaneous CHILD_SA rekeys, PFS", COLL_CHILD, true },
+		{ "simultaneous IKE_SA rekeys", COLL_IKE, false },
+		{ "CHILD_SA rekey vs. CHILD_SA delete", COLL_CHILD_DELETE, false },
+		{ "IKE_SA rekey vs. IKE_SA delete", COLL_IKE_DELETE, false },
+		{ "CHILD_SA rekey vs. IKE_SA rekey", COLL_CHILD_IKE, false },
+	};
+	int failed = 0;
+
+	/* Nonces are random: several rounds let either side win. */
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = 0;
+
+		for (int round = 0; round < 8 && !rc; round++)
+			rc = run_collision(t[i].kind, t[i].pfs);
+		printf("  %s %s\n", rc ? "FAIL" : "ok", t[i].name);
+		if (rc) {
+			teardown_pair();
+			failed++;
+		}
+	}
+	return failed;
+}
+
+/* ------------------------------------------------- lifetimes and DPD */
+
+static uint8_t g_dpd_action;
+
+static void
+tweak_lifetimes(struct gw_ikev2_conn *a, struct gw_ikev2_conn *b)
+{
+	a->child_lifetime_s = b->child_lifetime_s = 60;
+	a->ike_lifetime_s = b->ike_lifetime_s = 200;
+}
+
+/* Soft lifetimes drive rekeys through gw_ikev2_tick() alone. */
+static int
+run_lifetimes(void)
+{
+	struct gw_ikev2_ike_sa_info i0, ia, ib;
+	uint64_t now = 0;
+
+	g_tweak = tweak_lifetimes;
+	GW_CHECK_EQ(setup_pair(&moon_default, &sun_default, false, false), 0);
+	GW_CHECK_EQ(up(&now), 0);
+	GW_CHECK_EQ(n_ike(&node_a, &i0), 1);
+	run(&now, 50000);          /* before 54 s (60 s less 10%): nothing */
+	GW_CHECK_EQ(node_a.n_installs, 1);
+	GW_CHECK_EQ(node_b.n_installs, 1);
+	run(&now, 12000);          /* at 62 s: rekeyed, old one gone */
+	GW_CHECK_EQ(check_one_child(), 0);
+	GW_CHECK(node_a.n_installs >= 2, "A: %u installs", node_a.n_installs);
+	GW_CHECK_EQ(node_a.n_installs - node_a.n_deletes, 1);
+	GW_CHECK_EQ(node_b.n_installs - node_b.n_deletes, 1);
+	GW_CHECK(strstr(node_a.log, "lifetime reached, rekeying") ||
+		 strstr(node_b.log, "lifetime reached, rekeying"), "%s",
+		 node_a.log);
+	run(&now, 160000);         /* 222 s: IKE SA rekeyed, children twice more */
+	GW_CHECK_EQ(n_ike(&node_a, &ia), 1);
+	GW_CHECK_EQ(n_ike(&node_b, &ib), 1);
+	GW_CHECK(ia.spi_i != i0.spi_i, "IKE SA not rekeyed");
+	GW_CHECK_EQ(ia.spi_i, ib.spi_i);
+	GW_CHECK_EQ(ia.n_children, 1);
+	GW_CHECK_EQ(check_one_child(), 0);
+	GW_CHECK(node_a.n_installs >= 4, "A: %u installs", node_a.n_installs);
+	GW_CHECK_EQ(node_a.n_installs - node_a.n_deletes, 1);
+	GW_CHECK(!strstr(node_a.log, "hard lifetime") &&
+		 !strstr(node_b.log, "hard lifetime"), "%s", node_a.log);
+	GW_CHECK_EQ(check_never_empty(&node_a), 0);
+	GW_CHECK_EQ(check_never_empty(&node_b), 0);
+	teardown_pair();
+	return 0;
+}
+
+/* A child that cannot be rekeyed (the peer is silent) is deleted at 110%. */
+static int
+run_hard_expiry(void)
+{
+	uint64_t now = 0;
+
+	g_tweak = tweak_lifetimes;
+	GW_CHECK_EQ(setup_pair(&moon_default, &sun_default, false, false), 0);
+	GW_CHECK_EQ(up(&now), 0);
+	net.mute[0] = net.mute[1] = true;
+	run(&now, 67000);
+	GW_CHECK(strstr(node_a.log, "hard lifetime reached"), "%s", node_a.log);
+	GW_CHECK_EQ(node_a.n_deletes, 1);
+	GW_CHECK_EQ(gw_ikev2_list_child_sas(node_a.e, NULL, 0), 0);
+	teardown_pair();
+	return 0;
+}
+
+static void
+tweak_dpd(struct gw_ikev2_conn *a, struct gw_ikev2_conn *b)
+{
+	(void)b;
+	a->dpd_delay_s = 10;
+	a->dpd_timeout_s = 30;
+	a->dpd_action = g_dpd_action;
+}
+
+static int
+run_dpd(uint8_t action)
+{
+	struct gw_ikev2_ike_sa_info ia;
+	uint64_t now = 0;
+	unsigned sent;
+
+	g_dpd_action = action;
+	g_tweak = tweak_dpd;
+	GW_CHECK_EQ(setup_pair(&moon_default, &sun_default, false, false), 0);
+	GW_CHECK_EQ(up(&now), 0);
+	/* A live peer answers the checks. */
+	sent = net.sent;
+	run(&now, 25000);
+	GW_CHECK(net.sent >= sent + 4, "no DPD exchange: %u", net.sent - sent);
+	GW_CHECK_EQ(n_ike(&node_a, NULL), 1);
+	GW_CHECK(!strstr(node_a.log, "DPD: peer dead"), "%s", node_a.log);
+	/* Then it goes silent: dead within delay + timeout. */
+	net.mute[1] = true;
+	for (uint64_t t0 = now; !strstr(node_a.log, "DPD: peer dead") &&
+	     now - t0 <= 10000 + 30000 + 1000;)
+		run(&now, 500);
+	GW_CHECK(strstr(node_a.log, "DPD: peer dead"), "%s", node_a.log);
+	GW_CHECK_EQ(node_a.n_deletes, 1);
+	GW_CHECK_EQ(node_a.del_in[0], node_a.installs[0].spi_in);
+	GW_CHECK_EQ(gw_ikev2_list_child_sas(node_a.e, NULL, 0), 0);
+	if (action != GW_IKEV2_DPD_RESTART) {
+		GW_CHECK_EQ(n_ike(&node_a, NULL), 0);
+		teardown_pair();
+		return 0;
+	}
+	GW_CHECK_EQ(n_ike(&node_a, &ia), 1);
+	GW_CHECK_EQ(ia.state, GW_IKEV2_STATE_CONNECTING);
+	net.mute[1] = false;
+	run(&now, 20000);
+	GW_CHECK_EQ(n_ike(&node_a, &ia), 1);
+	GW_CHECK_EQ(ia.state, GW_IKEV2_STATE_ESTABLISHED);
+	GW_CHECK_EQ(gw_ikev2_list_child_sas(node_a.e, NULL, 0), 1);
+	GW_CHECK_EQ(node_a.n_installs, 2);
+	teardown_pair();
+	return 0;
+}
+
+static int
+test_lifetimes_dpd(void)
+{
+	static const char *const names[] = { "DPD clear", "DPD restart",
+					     "DPD trap" };
+	int failed = 0, rc;
+
+	rc = run_lifetimes();
+	printf("  %s lifetime-driven CHILD_SA and IKE_SA rekeys\n", rc ? "FAIL" : "ok");
+	if (rc) {
+		teardown_pair();
+		failed++;
+	}
+	rc = run_hard_expiry();
+	printf("  %s CHILD_SA hard lifetime\n", rc ? "FAIL" : "ok");
+	if (rc) {
+		teardown_pair();
+		failed++;
+	}
+	for (uint8_t act = 0; act <= GW_IKEV2_DPD_TRAP; act++) {
+		rc = run_dpd(act);
+		printf("  %s %s\n", rc ? "FAIL" : "ok", names[act]);
+		if (rc) {
+			teardown_pair();
+			failed++;
+		}
+	}
+	return failed;
+}
+
 static const struct gw_test_case ikev2_cases[] = {
 	{ "ids", test_ids },
 	{ "traffic_selectors", test_ts },
@@ -949,6 +1506,9 @@ static const struct gw_test_case ikev2_cases[] = {
 	{ "cookie", test_cookie },
 	{ "damaged_datagrams", test_damaged },
 	{ "corrupted_ike_auth", test_corrupted_auth },
+	{ "rekey", test_rekey },
+	{ "rekey_collisions", test_collisions },
+	{ "lifetimes_dpd", test_lifetimes_dpd },
 	{ NULL, NULL },
 };
 
