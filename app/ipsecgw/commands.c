@@ -458,12 +458,28 @@ cmd_terminate(struct gw_out *o, int argc, char **argv, void *ctx)
 	return ike_conn_command(o, argc, argv, "terminate");
 }
 
+static int
+cmd_rekey(struct gw_out *o, int argc, char **argv, void *ctx)
+{
+	(void)ctx;
+	return ike_conn_command(o, argc, argv, "rekey");
+}
+
+static int
+cmd_rekey_ike(struct gw_out *o, int argc, char **argv, void *ctx)
+{
+	(void)ctx;
+	return ike_conn_command(o, argc, argv, "rekey-ike");
+}
+
 static const struct gw_cli_cmd commands[] = {
 	{ "show ike-sa", "[CONN]", "IKE SAs: state, peer, identities, algorithms", cmd_show_ike_sa },
 	{ "show child-sa", "[CONN]", "negotiated CHILD SAs: SPIs, selectors, counters",
 	  cmd_show_child_sa },
 	{ "initiate", "CONN", "start negotiating an IKE connection", cmd_initiate },
 	{ "terminate", "CONN", "delete a connection's IKE SA and its children", cmd_terminate },
+	{ "rekey child", "CONN", "rekey a connection's CHILD SA (make-before-break)", cmd_rekey },
+	{ "rekey ike", "CONN", "rekey a connection's IKE SA", cmd_rekey_ike },
 	{ "show ports", "", "ports with link state and device counters", cmd_show_ports },
 	{ "show sa", "[NAME]", "SAs with SPI, algorithm and counters", cmd_show_sa },
 	{ "show policies", "", "the SPD in lookup order", cmd_show_policies },

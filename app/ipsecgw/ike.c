@@ -264,9 +264,14 @@ conn_from_cfg(const struct gw_cfg *cfg, const struct gw_cfg_conn *cc, struct gw_
 	c->tunnel = true;
 	c->allow_weak = cc->allow_weak;
 	c->force_encap = cc->encap;
+	/* the engine rekeys at these (minus jitter) and deletes at 1.1x */
 	c->ike_lifetime_s = cc->rekey_time;
-	c->child_lifetime_s = ch->life_time;
+	c->child_lifetime_s = ch->rekey_time;
 	c->child_lifetime_bytes = ch->life_bytes;
+	c->dpd_delay_s = cc->dpd_delay;
+	c->dpd_timeout_s = cc->dpd_timeout;
+	c->dpd_action = cc->dpd_action == GW_DPD_RESTART ? GW_IKEV2_DPD_RESTART :
+			cc->dpd_action == GW_DPD_TRAP ? GW_IKEV2_DPD_TRAP : GW_IKEV2_DPD_CLEAR;
 	if (cc->n_children > 1)
 		GW_WARN("IKE %s: only the first child (%s) is negotiated yet", cc->name, ch->name);
 	return 0;
@@ -363,6 +368,10 @@ gw_ike_command(const char *what, const char *conn)
 		return gw_ikev2_initiate(engine, conn);
 	if (strcmp(what, "terminate") == 0)
 		return gw_ikev2_terminate(engine, conn);
+	if (strcmp(what, "rekey") == 0)
+		return gw_ikev2_rekey_child(engine, conn);
+	if (strcmp(what, "rekey-ike") == 0)
+		return gw_ikev2_rekey_ike(engine, conn);
 	return -EINVAL;
 }
 

@@ -30,7 +30,7 @@ T = None
 
 
 def gateway_conf(work, prefix, proposals, esp, start, psk=PSK, local_ts=NET_A,
-                 remote_ts=NET_B):
+                 remote_ts=NET_B, dpd_delay=30, dpd_timeout=90):
     return f"""
 eal = {{ args = ["--no-pci", "--no-huge", "-m", "256", "--no-shconf",
   "--file-prefix={prefix}", "--log-level=*:notice",
@@ -43,7 +43,7 @@ ports = {{
 spd_default = "discard";
 connections = {{
   gwb = {{ version = 2; local_addrs = ["{GW_A_WAN_IP}"]; remote_addrs = ["{GW_B_WAN_IP}"];
-    proposals = ["{proposals}"]; dpd_delay = 30; dpd_timeout = 90;
+    proposals = ["{proposals}"]; dpd_delay = {dpd_delay}; dpd_timeout = {dpd_timeout};
     local = {{ auth = "psk"; id = "gwa.test"; }}; remote = {{ auth = "psk"; id = "gwb.test"; }};
     children = {{ net = {{ local_ts = ["{local_ts}"]; remote_ts = ["{remote_ts}"];
       esp_proposals = ["{esp}"]; start_action = "{start}"; }}; }};
@@ -76,13 +76,14 @@ class Case(unittest.TestCase):
     """One ipsecgw and one charon per test."""
 
     def start(self, initiator, proposals="aes256gcm16-prfsha384-ecp384", esp="aes256gcm16",
-              their_proposals=None, their_esp=None, their_psk=PSK, their_ts=None):
+              their_proposals=None, their_esp=None, their_psk=PSK, their_ts=None, **conf_kw):
         work = T.work
         self.gw_log = os.path.join(work, f"{self._testMethodName}.log")
         conf = os.path.join(work, f"{self._testMethodName}.conf")
         with open(conf, "w") as f:
             f.write(gateway_conf(work, f"iop{os.getpid()}{self._testMethodName[-8:]}",
-                                 proposals, esp, "start" if initiator == "ipsecgw" else "none"))
+                                 proposals, esp, "start" if initiator == "ipsecgw" else "none",
+                                 **conf_kw))
         self.charon = Charon(T.topo.ns_gw_b, os.path.join(work, f"{self._testMethodName}-gwb"),
                              "gwb", [Conn(local_addrs=GW_B_WAN_IP, remote_addrs=GW_A_WAN_IP,
                                           proposals=their_proposals or proposals,
@@ -236,6 +237,74 @@ class Failures(Case):
         self.assertTrue(self.wait_for(lambda: "TS_UNACCEPTABLE" in self.log_text()),
                         "ipsecgw should log TS_UNACCEPTABLE")
         self.assertIsNone(self.our_child())
+
+
+class Lifecycle(Case):
+    """Rekeys under traffic lose nothing; a dead peer is noticed by DPD."""
+
+    def ping_during(self, action, count=60, interval=0.05):
+        """Pings host B from host A while action() runs; returns (sent, got)."""
+        p = subprocess.Popen(["ip", "netns", "exec", T.topo.ns_host_a, "ping", "-n", "-c",
+                              str(count), "-i", str(interval), "-W", "2", HOST_B_IP],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(count * interval / 3)
+        action()
+        out, _ = p.communicate(timeout=count * interval + 30)
+        m = __import__("re").search(r"(\d+) packets transmitted, (\d+) received", out)
+        self.assertIsNotNone(m, out)
+        return int(m.group(1)), int(m.group(2))
+
+    def child_spis(self):
+        c = self.our_child()
+        return (c["spi_in"], c["spi_out"]) if c else None
+
+    def check_rekey(self, action, what):
+        self.start("ipsecgw")
+        self.assert_tunnel("aes256gcm16-prfsha384-ecp384", "aes256gcm16")
+        before = self.child_spis()
+        sent, got = self.ping_during(action)
+        after = self.wait_for(lambda: self.child_spis() not in (None, before) and self.child_spis())
+        self.assertTrue(after, f"{what}: CHILD SPIs did not change")
+        self.assertEqual(got, sent, f"{what}: {sent - got} of {sent} pings lost")
+        theirs = self.wait_for(lambda: self.charon.installed_child("net"))
+        self.assertEqual(int(after[0], 16), theirs["spi_out"])
+        self.assertEqual(int(after[1], 16), theirs["spi_in"])
+        cs = self.ctl_json("show", "child-sa")["child_sas"]
+        self.assertEqual(len(cs), 1, f"{what}: old CHILD SA not removed: {cs}")
+        got, out = T.topo.ping("host_a", HOST_B_IP, count=3)
+        self.assertEqual(got, 3, out)
+
+    def test_child_rekey_by_ipsecgw(self):
+        self.check_rekey(lambda: self.ctl("rekey", "child", "gwb"), "our CHILD rekey")
+
+    def test_child_rekey_by_strongswan(self):
+        self.check_rekey(lambda: self.charon.rekey(child="net"), "charon's CHILD rekey")
+
+    def test_ike_rekey_by_ipsecgw(self):
+        self.start("ipsecgw")
+        self.assert_tunnel("aes256gcm16-prfsha384-ecp384", "aes256gcm16")
+        old = self.ctl_json("show", "ike-sa")["ike_sas"][0]
+        sent, got = self.ping_during(lambda: self.ctl("rekey", "ike", "gwb"))
+        new = self.wait_for(lambda: [s for s in self.ctl_json("show", "ike-sa")["ike_sas"]
+                                     if s["spi_i"] != old["spi_i"] and s["state"] == "ESTABLISHED"])
+        self.assertTrue(new, "IKE SA was not rekeyed")
+        self.assertEqual(got, sent, f"{sent - got} pings lost during the IKE rekey")
+        # the rekeyed IKE SA still works: a CHILD rekey over it
+        self.ctl("rekey", "child", "gwb")
+        got, out = T.topo.ping("host_a", HOST_B_IP, count=3)
+        self.assertEqual(got, 3, out)
+
+    def test_dpd_clears_dead_peer(self):
+        self.start("ipsecgw", dpd_delay=2, dpd_timeout=6)
+        self.assert_tunnel("aes256gcm16-prfsha384-ecp384", "aes256gcm16")
+        self.charon.proc.kill()          # gone without a Delete
+        self.charon.proc.wait(5)
+        t0 = time.time()
+        gone = self.wait_for(lambda: not self.ctl_json("show", "child-sa").get("child_sas"),
+                             timeout=20)
+        self.assertTrue(gone, "CHILD SA still installed after the peer died")
+        self.assertLess(time.time() - t0, 2 + 6 + 5, "DPD slower than delay + timeout")
+        self.assertIn("DPD", self.log_text())
 
 
 def setUpModule():
