@@ -29,6 +29,23 @@ ike_send(void *ctx, const struct gw_ikev2_endpoint *from,
 		GW_DEBUG("IKE: not sent (%s); the engine retransmits", gw_ike_io_strerror(rc));
 }
 
+/* Negotiated selectors as data-plane prefixes; a range that is not a
+ * prefix is not representable yet and refuses the child. */
+static int
+ts_to_prefixes(const struct gw_ike_ts *ts, size_t n, struct gw_prefix *out, unsigned *n_out)
+{
+	*n_out = 0;
+	for (size_t i = 0; i < n && i < GW_MAX_TS; i++) {
+		char buf[64];
+
+		gw_ikev2_ts_format(&ts[i], buf, sizeof(buf));
+		if (gw_prefix_parse(buf, &out[*n_out]) != 0)
+			return -1;
+		(*n_out)++;
+	}
+	return 0;
+}
+
 /* One direction of a negotiated CHILD SA as the data plane's SA config. */
 static int
 child_to_cfg(const struct gw_ikev2_child *c, bool inbound, struct gw_cfg_sa *s)
@@ -102,24 +119,10 @@ child_to_cfg(const struct gw_ikev2_child *c, bool inbound, struct gw_cfg_sa *s)
 	s->encap_dport = c->remote.port;
 	s->esn = c->esn;
 	s->replay_window = inbound ? GW_REPLAY_DEFAULT : 0;
-	/* selectors from our point of view; ranges that are not prefixes
-	 * are not representable yet and refuse the child */
-	for (size_t i = 0; i < c->n_local_ts && i < GW_MAX_TS; i++) {
-		char buf[64];
-
-		gw_ikev2_ts_format(&c->local_ts[i], buf, sizeof(buf));
-		if (gw_prefix_parse(buf, &s->local_ts[s->n_local_ts]) != 0)
-			return -ENOTSUP;
-		s->n_local_ts++;
-	}
-	for (size_t i = 0; i < c->n_remote_ts && i < GW_MAX_TS; i++) {
-		char buf[64];
-
-		gw_ikev2_ts_format(&c->remote_ts[i], buf, sizeof(buf));
-		if (gw_prefix_parse(buf, &s->remote_ts[s->n_remote_ts]) != 0)
-			return -ENOTSUP;
-		s->n_remote_ts++;
-	}
+	/* selectors from our point of view */
+	if (ts_to_prefixes(c->local_ts, c->n_local_ts, s->local_ts, &s->n_local_ts) != 0 ||
+	    ts_to_prefixes(c->remote_ts, c->n_remote_ts, s->remote_ts, &s->n_remote_ts) != 0)
+		return -ENOTSUP;
 	return 0;
 }
 
