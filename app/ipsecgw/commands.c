@@ -101,6 +101,8 @@ format_sa(struct gw_out *o, const struct gw_ctl_sa *cs)
 	gw_out_u64(o, "spi", sa->spi);
 	gw_out_fmt(o, "spi_hex", "0x%08x", sa->spi);
 	gw_out_str(o, "mode", sa->mode == GW_MODE_TUNNEL ? "tunnel" : "transport");
+	/* "aead" kept for scripts written against AEAD-only releases */
+	gw_out_str(o, "alg", gw_esp_alg_name(sa->alg));
 	gw_out_str(o, "aead", gw_esp_alg_name(sa->alg));
 	gw_out_str(o, "encap", sa->flags & GW_SA_F_UDP ? "udp" : "none");
 	gw_out_bool(o, "esn", sa->flags & GW_SA_F_ESN);
