@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 
 #include "control.h"
@@ -22,22 +25,47 @@ sa_by_name(const char *name)
 	return NULL;
 }
 
+/* (direction, SPI) -> SA on the control path, so that adding a million
+ * SAs or finding one for a Delete is not a scan of all of them */
+static struct rte_hash *sa_index;
+
+static uint64_t
+sa_key(enum gw_sa_dir dir, uint32_t spi)
+{
+	return (uint64_t)dir << 32 | spi;
+}
+
+static int
+sa_index_init(void)
+{
+	struct rte_hash_parameters hp = {
+		.name = "gw_ctl_sa_index",
+		.entries = RTE_MAX(65536u, 4 * gw_control.cfg.n_sas),
+		.key_len = sizeof(uint64_t),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	sa_index = rte_hash_create(&hp);
+	return sa_index ? 0 : -1;
+}
+
 struct gw_sa *
 gw_control_sa_find(enum gw_sa_dir dir, uint32_t spi)
 {
-	for (unsigned i = 0; i < gw_control.n_sas; i++) {
-		struct gw_sa *sa = gw_control.sas[i].sa;
+	uint64_t key = sa_key(dir, spi);
+	void *sa;
 
-		if (sa->dir == dir && sa->spi == spi)
-			return sa;
-	}
-	return NULL;
+	if (sa_index == NULL || rte_hash_lookup_data(sa_index, &key, &sa) < 0)
+		return NULL;
+	return sa;
 }
 
 int
 gw_control_sa_add(const struct gw_cfg_sa *c, struct gw_sa **out)
 {
 	struct gw_sa *sa;
+	uint64_t key;
 
 	if (gw_control.n_sas == gw_control.max_sas) {
 		unsigned cap = gw_control.max_sas ? 2 * gw_control.max_sas : 64;
@@ -51,6 +79,8 @@ gw_control_sa_add(const struct gw_cfg_sa *c, struct gw_sa **out)
 		gw_control.sas = grown;
 		gw_control.max_sas = cap;
 	}
+	if (sa_index == NULL && sa_index_init() != 0)
+		return -1;
 	if (gw_control_sa_find(c->dir, c->spi) != NULL) {
 		GW_ERR("SA %s: %s SPI 0x%08x is already installed", c->name,
 		       c->dir == GW_DIR_IN ? "inbound" : "outbound", c->spi);
@@ -58,6 +88,13 @@ gw_control_sa_add(const struct gw_cfg_sa *c, struct gw_sa **out)
 	}
 	sa = rte_zmalloc("sa", gw_sa_size(c->dir, c->replay_window), RTE_CACHE_LINE_SIZE);
 	if (sa == NULL || gw_esp_sa_init(sa, c, &gw_control.crypto) != 0) {
+		rte_free(sa);
+		return -1;
+	}
+	key = sa_key(c->dir, c->spi);
+	if (rte_hash_add_key_data(sa_index, &key, sa) != 0) {
+		GW_ERR("SA %s: control-path SA index full", c->name);
+		gw_esp_sa_wipe(sa);
 		rte_free(sa);
 		return -1;
 	}
@@ -102,6 +139,11 @@ gw_control_sa_remove(struct gw_sa *sa)
 	if (i == gw_control.n_sas)
 		return -1;
 	gw_control.sas[i] = gw_control.sas[--gw_control.n_sas];
+	{
+		uint64_t key = sa_key(sa->dir, sa->spi);
+
+		rte_hash_del_key(sa_index, &key);
+	}
 	if (sa->dir == GW_DIR_IN) {
 		struct gw_msg m = { .type = GW_MSG_SA_DEL, .sa = sa };
 
