@@ -237,6 +237,14 @@ flow_of(const struct rte_ipv4_hdr *ip, struct gw_flow4 *f)
 	}
 }
 
+/* What a lookup result means: its action, else the SPD's default (no SPD
+ * published yet: discard). */
+static inline uint8_t
+policy_action(const struct gw_spd_table *spd, const struct gw_spd_entry *e)
+{
+	return e ? e->action : (spd ? spd->default_action : GW_ACT_DISCARD);
+}
+
 /* Runs packets through their SAs, one call per run of the same SA. */
 static void
 esp_by_runs(struct gw_worker *w, struct rte_mbuf *mb[], struct gw_sa *sas[],
@@ -289,7 +297,7 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 		const struct gw_spd_entry *e = match[i];
 		uint8_t action;
 
-		action = e ? e->action : (spd ? spd->default_action : GW_ACT_DISCARD);
+		action = policy_action(spd, e);
 		if (action == GW_ACT_PROTECT) {
 			if (unlikely(e->sa->owner != w->idx)) {
 				handoff(w, m, e->sa);
@@ -397,7 +405,7 @@ stage_inbound_clear(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 		const struct gw_spd_entry *e = match[i];
 		uint8_t action;
 
-		action = e ? e->action : (spd ? spd->default_action : GW_ACT_DISCARD);
+		action = policy_action(spd, e);
 		if (action == GW_ACT_BYPASS) {
 			w->stats.bypassed++;
 			fwd[(*n_fwd)++] = m;
