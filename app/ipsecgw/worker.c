@@ -333,6 +333,38 @@ dec_inner_ttl(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n)
 	return k;
 }
 
+/*
+ * SAs for a burst's SPIs. Packets of one SA tend to come in runs, so only
+ * the first SPI of each run is looked up (one rte_hash bulk call for the
+ * distinct ones) and the rest reuse its result: at one busy SA this turns
+ * ~35 cycles per packet into one lookup per burst.
+ */
+static inline void
+spi_lookup_bulk(struct gw_worker *w, const uint32_t spis[], const void *keys[],
+		uint16_t n, uint64_t *hits, void *data[])
+{
+	const void *ukeys[GW_BURST_MAX];
+	void *udata[GW_BURST_MAX];
+	uint8_t run_of[GW_BURST_MAX];
+	uint64_t uhits = 0;
+	uint16_t n_u = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (i == 0 || spis[i] != spis[i - 1])
+			ukeys[n_u++] = keys[i];
+		run_of[i] = (uint8_t)(n_u - 1);
+	}
+	rte_hash_lookup_bulk_data(w->spi_table, ukeys, n_u, &uhits, udata);
+	for (uint16_t u = 0; u < n_u; u++)
+		if (uhits & (1ull << u))
+			gw_sa_prefetch(udata[u]);
+	*hits = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		data[i] = udata[run_of[i]];
+		*hits |= ((uhits >> run_of[i]) & 1) << i;
+	}
+}
+
 /* ESP for our addresses: strip L2, SPI lookup, then the SA's inbound. */
 static void
 stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
@@ -362,10 +394,7 @@ stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	}
 	if (n_keyed == 0)
 		return;
-	rte_hash_lookup_bulk_data(w->spi_table, keys, n_keyed, &hits, data);
-	for (uint16_t i = 0; i < n_keyed; i++)
-		if (hits & (1ull << i))
-			gw_sa_prefetch(data[i]);
+	spi_lookup_bulk(w, spis, keys, n_keyed, &hits, data);
 	for (uint16_t i = 0; i < n_keyed; i++) {
 		struct gw_sa *sa = data[i];
 		const struct rte_ipv4_hdr *outer =
@@ -577,7 +606,7 @@ gw_worker_process(struct gw_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			continue;
 		}
 		if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
-		    unlikely(rte_ipv4_cksum(ip) != 0)) {
+		    unlikely(!gw_ipv4_cksum_ok(ip, ihl))) {
 			drop(w, m, GW_DROP_BAD_CHECKSUM);
 			continue;
 		}

@@ -320,6 +320,41 @@ lookup_chunk(const struct gw_spd_table *t, const struct gw_flow4 *flows, uint32_
 	}
 }
 
+static inline int
+same_flow(const struct gw_flow4 *a, const struct gw_flow4 *b)
+{
+	return a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
+	       a->dport == b->dport && a->proto == b->proto;
+}
+
+/*
+ * Packets of one flow tend to arrive in runs: only the first flow of each
+ * run is looked up and the rest of the run shares its result (at one busy
+ * flow, one lookup per burst instead of one per packet).
+ */
+static void
+lookup_runs(const struct gw_spd_table *t, const struct gw_flow4 *flows, uint32_t n,
+	    int reverse, const struct gw_spd_entry *out[])
+{
+	struct gw_flow4 uniq[RTE_HASH_LOOKUP_BULK_MAX];
+	const struct gw_spd_entry *uout[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t run_of[RTE_HASH_LOOKUP_BULK_MAX];
+	uint32_t n_u = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (i == 0 || !same_flow(&flows[i], &flows[i - 1]))
+			uniq[n_u++] = flows[i];
+		run_of[i] = (uint8_t)(n_u - 1);
+	}
+	if (n_u == n) {
+		lookup_chunk(t, flows, n, reverse, out);
+		return;
+	}
+	lookup_chunk(t, uniq, n_u, reverse, uout);
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = uout[run_of[i]];
+}
+
 void
 gw_spd_lookup_bulk(const struct gw_spd_table *t, const struct gw_flow4 *flows,
 		   uint16_t n, int reverse, const struct gw_spd_entry *out[])
@@ -332,6 +367,6 @@ gw_spd_lookup_bulk(const struct gw_spd_table *t, const struct gw_flow4 *flows,
 	for (uint16_t i = 0; i < n; i += RTE_HASH_LOOKUP_BULK_MAX) {
 		uint16_t k = RTE_MIN((uint16_t)(n - i), (uint16_t)RTE_HASH_LOOKUP_BULK_MAX);
 
-		lookup_chunk(t, &flows[i], k, reverse, &out[i]);
+		lookup_runs(t, &flows[i], k, reverse, &out[i]);
 	}
 }

@@ -37,6 +37,7 @@
 #include "ike_io.h"
 #include "gw_crypto.h"
 #include "gw_log.h"
+#include "gw_pkt.h"
 #include "gw_test.h"
 
 #define ETH_LEN 14u
@@ -818,6 +819,24 @@ test_inbound_esp(void)
 	GW_CHECK_EQ(run_frames(&f, 1, &c), 0);
 	GW_CHECK_EQ(expect_single_drop(GW_DROP_INNER_POLICY, &c), 0);
 
+	/* runs of one SPI share a lookup: known and unknown SPIs interleaved
+	 * in one burst must each get their own result */
+	{
+		static const bool known[] = { true, true, false, true, false, false, true };
+		struct frame mix[RTE_DIM(known)];
+
+		ilen = udp_packet(inner, REMOTE_IP, HOST_IP, 5678, 1234, 64, 77, 0x33);
+		for (unsigned i = 0; i < RTE_DIM(known); i++)
+			frame_esp_in(&mix[i], known[i] ? SPI_IN : 0x9999,
+				     known[i] ? ++in_seq : 1, inner, ilen, 4, false);
+		stats_mark();
+		GW_CHECK_EQ(run_frames(mix, RTE_DIM(mix), &c), 0);
+		GW_CHECK_EQ(c.n_lan, 4);
+		GW_CHECK_EQ(D(decrypted), 4);
+		GW_CHECK_EQ(DDROP(NO_SA), 3);
+		capture_free(&c);
+	}
+
 	/* decrypted inner packet with TTL 1 */
 	ilen = udp_packet(inner, REMOTE_IP, HOST_IP, 1, 2, 1, 10, 0);
 	frame_esp_in(&f, SPI_IN, ++in_seq, inner, ilen, 4, false);
@@ -1470,7 +1489,32 @@ test_ike_io(void)
 	return 0;
 }
 
+/* The fast header checksum check agrees with DPDK's on random headers,
+ * valid or not, with and without options. */
+static int
+test_ipv4_cksum(void)
+{
+	uint8_t buf[60];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)buf;
+
+	srand(7);
+	for (int i = 0; i < 200000; i++) {
+		uint16_t ihl = (uint16_t)(i & 1 ? 20 : 4 * (5 + rand() % 11));
+
+		for (unsigned b = 0; b < sizeof(buf); b++)
+			buf[b] = (uint8_t)rand();
+		ip->version_ihl = (uint8_t)(0x40 | ihl / 4);
+		if (i % 3 == 0) {
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+		GW_CHECK_EQ(gw_ipv4_cksum_ok(ip, ihl), rte_ipv4_cksum(ip) == 0);
+	}
+	return 0;
+}
+
 static const struct gw_test_case pipeline_cases[] = {
+	{ "ipv4_cksum", test_ipv4_cksum },
 	{ "setup_state", test_setup_state },
 	{ "arp_to_control", test_arp_to_control },
 	{ "icmp_echo_reply", test_icmp_echo_reply },
