@@ -90,6 +90,8 @@ usage(const char *prog)
 	       "  --capture DIR    write source and output frames as pcap (functional check)\n"
 	       "  --max-packets N  stop each run after N packets per worker\n"
 	       "  --mem MB         DPDK memory (default 1024)\n"
+	       "  --huge           take DPDK memory from hugepages (reserve them first:\n"
+	       "                   many SAs miss the TLB on every packet without)\n"
 	       "  --spread         every worker feeds every SA: packets are handed to\n"
 	       "                   the SA's owning worker (correctness of the handoff)\n"
 	       "  --lcores MAP     EAL --lcores map, e.g. 0@0,1@1,2@1 to run two workers\n"
@@ -136,6 +138,7 @@ parse_args(int argc, char **argv)
 		{ "udp", 0, NULL, 'u' }, { "no-esn", 0, NULL, 'E' }, { "burst", 1, NULL, 'b' },
 		{ "profile", 0, NULL, 'p' }, { "no-limit", 0, NULL, 'L' }, { "json", 1, NULL, 'j' },
 		{ "capture", 1, NULL, 'c' }, { "max-packets", 1, NULL, 'm' }, { "mem", 1, NULL, 'M' },
+		{ "huge", 0, NULL, 'H' },
 		{ "spread", 0, NULL, 'S' }, { "lcores", 1, NULL, 'l' }, { "rounds", 1, NULL, 'R' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
@@ -207,6 +210,9 @@ parse_args(int argc, char **argv)
 		case 'M':
 			opts.mem_mb = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
+		case 'H':
+			opts.huge = true;
+			break;
 		case 'S':
 			opts.spread = true;
 			break;
@@ -240,10 +246,11 @@ eal_init(const char *prog)
 	argv[argc++] = opts.lcores ? (char *)(uintptr_t)opts.lcores : lcores;
 	argv[argc++] = (char *)"--main-lcore";
 	argv[argc++] = (char *)"0";
-	argv[argc++] = (char *)"--no-huge";
+	argv[argc++] = opts.huge ? (char *)"--in-memory" : (char *)"--no-huge";
 	argv[argc++] = (char *)"-m";
 	argv[argc++] = mem;
-	argv[argc++] = (char *)"--no-shconf";
+	if (!opts.huge)
+		argv[argc++] = (char *)"--no-shconf";
 	argv[argc++] = (char *)"--no-pci";
 	argv[argc++] = (char *)"--log-level=*:warning";
 	if (opts.capture_dir == NULL) {

@@ -42,6 +42,7 @@ struct bench_opts {
 	bool profile;              /**< per-stage cycles (a second, profiled pass) */
 	bool skip_limit;           /**< skip the raw crypto limit */
 	uint32_t mem_mb;
+	bool huge;                 /**< DPDK memory from hugepages (else --no-huge) */
 	bool spread;               /**< every worker feeds every SA (handoff path) */
 	unsigned rounds;           /**< interleaved measurement rounds, best kept */
 	const char *lcores;        /**< EAL --lcores map (oversubscribed tests) */

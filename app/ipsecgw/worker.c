@@ -291,7 +291,7 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 			rte_prefetch0(match[i]);
 	for (uint16_t i = 0; i < n; i++)
 		if (match[i] && match[i]->sa)
-			gw_sa_prefetch(match[i]->sa);
+			gw_sa_prefetch(match[i]->sa, rte_pktmbuf_data_len(mb[i]));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const struct gw_spd_entry *e = match[i];
@@ -341,23 +341,26 @@ dec_inner_ttl(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n)
  */
 static inline void
 spi_lookup_bulk(struct gw_worker *w, const uint32_t spis[], const void *keys[],
-		uint16_t n, uint64_t *hits, void *data[])
+		struct rte_mbuf *mb[], uint16_t n, uint64_t *hits, void *data[])
 {
 	const void *ukeys[GW_BURST_MAX];
 	void *udata[GW_BURST_MAX];
+	uint16_t ulen[GW_BURST_MAX];
 	uint8_t run_of[GW_BURST_MAX];
 	uint64_t uhits = 0;
 	uint16_t n_u = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		if (i == 0 || spis[i] != spis[i - 1])
+		if (i == 0 || spis[i] != spis[i - 1]) {
+			ulen[n_u] = rte_pktmbuf_data_len(mb[i]);
 			ukeys[n_u++] = keys[i];
+		}
 		run_of[i] = (uint8_t)(n_u - 1);
 	}
 	rte_hash_lookup_bulk_data(w->spi_table, ukeys, n_u, &uhits, udata);
 	for (uint16_t u = 0; u < n_u; u++)
 		if (uhits & (1ull << u))
-			gw_sa_prefetch(udata[u]);
+			gw_sa_prefetch(udata[u], ulen[u]);
 	*hits = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		data[i] = udata[run_of[i]];
@@ -394,7 +397,7 @@ stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	}
 	if (n_keyed == 0)
 		return;
-	spi_lookup_bulk(w, spis, keys, n_keyed, &hits, data);
+	spi_lookup_bulk(w, spis, keys, keyed, n_keyed, &hits, data);
 	for (uint16_t i = 0; i < n_keyed; i++) {
 		struct gw_sa *sa = data[i];
 		const struct rte_ipv4_hdr *outer =

@@ -118,19 +118,20 @@ gw_sa_size(enum gw_sa_dir dir, uint32_t replay_window)
 }
 
 /**
- * Prefetches what processing a packet of this SA reads: the hot fields,
- * counters, key schedule and (inbound) the replay window's head. Issued
+ * Prefetches what processing a packet of @p len bytes with this SA reads:
+ * the hot fields, counters, key schedule and (inbound) the replay window's
+ * head. Issued
  * for a whole burst before the first packet is processed, so the misses of
  * many SAs overlap instead of adding up.
  */
 static inline void
-gw_sa_prefetch(const struct gw_sa *sa)
+gw_sa_prefetch(const struct gw_sa *sa, uint32_t len)
 {
 	__builtin_prefetch(sa);
 	__builtin_prefetch((const uint8_t *)sa + 64);
 	__builtin_prefetch(&sa->cnt);
 	__builtin_prefetch(&sa->replay);
-	gw_aead_key_prefetch(&sa->key);
+	gw_aead_key_prefetch(&sa->key, len);
 }
 
 /** True when an IPv4 inner packet (host order) is within the SA's selectors. */
