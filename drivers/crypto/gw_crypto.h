@@ -203,7 +203,7 @@ gw_aead_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 	memcpy(nonce + 4, iv8, 8);
 	k->decrypt(&k->gcm, &c->gcm_ctx, dst, src, len, nonce, aad, aad_len,
 		   computed, 16);
-	return gw_ct_memcmp(computed, tag, 16) == 0 ? 0 : -1;
+	return gw_ct_diff16(computed, tag) == 0 ? 0 : -1;
 }
 
 /** ChaCha20-Poly1305 seal, RFC 7634 nonce = salt | iv8, 16-byte tag. */
@@ -240,7 +240,7 @@ gw_chacha_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 	IMB_CHACHA20_POLY1305_DEC_UPDATE(c->mgr, k->chacha, &c->chacha_ctx, dst,
 					 src, len);
 	IMB_CHACHA20_POLY1305_DEC_FINALIZE(c->mgr, &c->chacha_ctx, computed, 16);
-	return gw_ct_memcmp(computed, tag, 16) == 0 ? 0 : -1;
+	return gw_ct_diff16(computed, tag) == 0 ? 0 : -1;
 }
 
 #endif /* GW_CRYPTO_H */

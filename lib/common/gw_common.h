@@ -51,4 +51,20 @@ gw_ct_memcmp(const void *a, const void *b, size_t n)
 	return d;
 }
 
+/**
+ * Constant-time equality of two 16-byte values (an AEAD tag): two 64-bit
+ * XORs ORed together, no branch on the data. Returns 0 when equal. A
+ * fraction of gw_ct_memcmp()'s cost, whose volatile byte loop exists to
+ * keep the compiler from short-cutting arbitrary lengths.
+ */
+static inline uint64_t
+gw_ct_diff16(const void *a, const void *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return (x[0] ^ y[0]) | (x[1] ^ y[1]);
+}
+
 #endif /* GW_COMMON_H */

@@ -56,6 +56,20 @@ esp_icv_len(const enum esp_family f, const struct gw_sa *sa)
 extern const uint8_t esp_pad_bytes[256];
 
 /**
+ * True when pad holds the default padding 1, 2, 3, ... (RFC 4303 2.4).
+ * AEAD padding is 0-3 bytes: an inline loop beats a memcmp call there.
+ */
+static inline int
+esp_pad_ok(const uint8_t *pad, uint32_t padlen)
+{
+	uint32_t bad = 0;
+
+	for (uint32_t i = 0; i < padlen; i++)
+		bad |= pad[i] ^ (i + 1);
+	return bad == 0;
+}
+
+/**
  * RFC 4106 section 5 AAD: SPI | seq_lo (8 bytes), or with ESN
  * SPI | seq_hi | seq_lo (12 bytes). Built branch-free: without ESN the
  * middle word holds seq_lo and only 8 bytes are authenticated.

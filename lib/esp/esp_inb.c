@@ -122,8 +122,7 @@ inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
 		padlen = ct[clen - 2];
 		nh = ct[clen - 1];
 		if (GW_UNLIKELY(padlen + 2 > clen ||
-				memcmp(ct + clen - 2 - padlen, esp_pad_bytes,
-				       padlen) != 0)) {
+				!esp_pad_ok(ct + clen - 2 - padlen, padlen))) {
 			sa->cnt.bad_padding++;
 			why = GW_DROP_BAD_PADDING;
 			goto drop;

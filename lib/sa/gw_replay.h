@@ -104,6 +104,40 @@ gw_replay_check(const struct gw_replay *r, uint64_t seq)
 }
 
 /** Records seq after its ICV verified. -1 if it was already seen/too old. */
-int gw_replay_update(struct gw_replay *r, uint64_t seq);
+static inline int
+gw_replay_update(struct gw_replay *r, uint64_t seq)
+{
+	uint64_t bucket, bit;
+
+	if (GW_UNLIKELY(seq == 0))
+		return -1;
+	if (r->window == 0) {
+		/* No check, but the top still drives ESN reconstruction. */
+		if (seq > r->top)
+			r->top = seq;
+		return 0;
+	}
+	bucket = seq >> 6;
+	bit = UINT64_C(1) << (seq & 63);
+	if (seq > r->top) {
+		uint64_t cur = r->top >> 6;
+		uint64_t diff = bucket - cur;
+
+		if (diff > r->bucket_mask)
+			diff = r->bucket_mask + 1;
+		for (uint64_t i = 1; i <= diff; i++)
+			r->bitmap[(cur + i) & r->bucket_mask] = 0;
+		r->top = seq;
+		r->bitmap[bucket & r->bucket_mask] |= bit;
+		return 0;
+	}
+	if (r->top - seq >= r->window)
+		return -1;
+	bucket &= r->bucket_mask;
+	if (r->bitmap[bucket] & bit)
+		return -1;
+	r->bitmap[bucket] |= bit;
+	return 0;
+}
 
 #endif /* GW_REPLAY_H */
