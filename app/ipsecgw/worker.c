@@ -291,7 +291,7 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 			rte_prefetch0(match[i]);
 	for (uint16_t i = 0; i < n; i++)
 		if (match[i] && match[i]->sa)
-			gw_sa_prefetch(match[i]->sa, rte_pktmbuf_data_len(mb[i]));
+			gw_sa_prefetch_out(match[i]->sa, rte_pktmbuf_data_len(mb[i]));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const struct gw_spd_entry *e = match[i];
@@ -360,7 +360,7 @@ spi_lookup_bulk(struct gw_worker *w, const uint32_t spis[], const void *keys[],
 	rte_hash_lookup_bulk_data(w->spi_table, ukeys, n_u, &uhits, udata);
 	for (uint16_t u = 0; u < n_u; u++)
 		if (uhits & (1ull << u))
-			gw_sa_prefetch(udata[u], ulen[u]);
+			gw_sa_prefetch_in(udata[u], ulen[u]);
 	*hits = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		data[i] = udata[run_of[i]];

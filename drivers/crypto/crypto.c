@@ -90,6 +90,8 @@ gw_aead_key_init(struct gw_crypto_lcore *c, struct gw_aead_key *k,
 	memcpy(k->salt, salt, sizeof(k->salt));
 	k->key_len = (uint8_t)key_len;
 	k->icv_len = 16;
+	k->ghash_tail = mgr->used_arch == IMB_ARCH_AVX512 &&
+			(mgr->features & IMB_FEATURE_VAES) != 0;
 	return 0;
 }
 

@@ -52,6 +52,9 @@ struct gw_aead_key {
 	uint8_t salt[4];           /**< GCM, ChaCha20-Poly1305 */
 	uint8_t key_len;           /**< cipher key: 16 or 32 */
 	uint8_t icv_len;           /**< 16, or 24/32 for HMAC-SHA-384/512 */
+	/** GCM: the GHASH key powers end gcm_key_data, H^1 last (the
+	 *  AVX-512/VAES code); else 8 of them follow the round keys. */
+	uint8_t ghash_tail;
 	union {
 		struct gcm_key_data gcm __attribute__((aligned(64))); /**< round keys, GHASH tables */
 		uint8_t chacha[32] __attribute__((aligned(64)));    /**< ChaCha20 key */
@@ -82,8 +85,14 @@ gw_aead_key_prefetch(const struct gw_aead_key *k, uint32_t len)
 	const uint8_t *hk = end - (len / 16 + 5 > 48 ? 16u * 48 : 16u * (len / 16 + 5));
 
 	__builtin_prefetch(k);
-	for (unsigned off = 0; off < 384; off += 64)
+	/* round keys: 240 bytes at most */
+	for (unsigned off = 0; off < 256; off += 64)
 		__builtin_prefetch(rk + off);
+	if (!k->ghash_tail) {
+		__builtin_prefetch(rk + 256);
+		__builtin_prefetch(rk + 320);
+		return;
+	}
 	for (; hk < end; hk += 64)
 		__builtin_prefetch(hk);
 	__builtin_prefetch(end - 1);
