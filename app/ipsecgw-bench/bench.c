@@ -4,7 +4,8 @@
  * gw_worker_flush, the functions the gateway's workers call) on virtual
  * ports fed by an in-process source, and reports per worker core:
  *   - the source alone (alloc + copy + TX, like testpmd io forwarding),
- *   - the raw intel-ipsec-mb AES-GCM rate for the same payloads (the limit),
+ *   - the raw intel-ipsec-mb rate of the SA's algorithm for the same
+ *     payloads (the limit),
  *   - the pipeline: Mpps, Gbps, cycles per packet, drops by reason,
  *     and its share of the crypto limit.
  */
@@ -75,7 +76,8 @@ usage(const char *prog)
 	       "  --sizes LIST     frame sizes: 64, imix (7:4:1 of 64/570/1518), 1420, any N;\n"
 	       "                   comma separated (default 64,imix,1420)\n"
 	       "  --dir D          encrypt, decrypt or both (default both)\n"
-	       "  --alg A          aes128gcm16 or aes256gcm16 (default aes256gcm16)\n"
+	       "  --alg A          aes128gcm16, aes256gcm16 (default), chacha20poly1305,\n"
+	       "                   aes128-sha256/384/512, aes256-sha256/384/512\n"
 	       "  --sas N          SAs (and policies), flows spread over them (default 1)\n"
 	       "  --workers N      worker cores (default 1)\n"
 	       "  --duration S     seconds of pipeline per (size, direction) (default 3)\n"
@@ -159,11 +161,11 @@ parse_args(int argc, char **argv)
 				return -1;
 			break;
 		case 'a':
-			if (!strcmp(optarg, "aes128gcm16"))
-				opts.alg = GW_ALG_AES128GCM16;
-			else if (!strcmp(optarg, "aes256gcm16"))
-				opts.alg = GW_ALG_AES256GCM16;
-			else
+			opts.alg = GW_ALG_NONE;
+			for (int a = GW_ALG_AES128GCM16; a <= GW_ALG_AES256CBC_SHA512; a++)
+				if (!strcmp(optarg, gw_esp_alg_name((enum gw_esp_alg)a)))
+					opts.alg = (enum gw_esp_alg)a;
+			if (opts.alg == GW_ALG_NONE)
 				return -1;
 			break;
 		case 'n':
@@ -364,8 +366,7 @@ build_config(void)
 		}
 		s->n_local_ts = s->n_remote_ts = 1;
 		s->alg = opts.alg;
-		s->key_len = (uint8_t)gw_esp_alg_key_len(opts.alg);
-		bench_sa_key(i, s->dir, s->key, s->key_len, s->salt);
+		bench_sa_keys(i, s->dir, s);
 		s->udp_encap = opts.udp;
 		s->encap_sport = s->encap_dport = 4500;
 		s->esn = opts.esn;
@@ -901,7 +902,8 @@ main(int argc, char **argv)
 	       gw_sa_size(GW_DIR_IN, GW_REPLAY_DEFAULT), GW_REPLAY_DEFAULT,
 	       sizeof(struct gw_aead_key));
 	printf("sizes are frames without FCS on the protected side; Gbps counts inner IP bytes; "
-	       "source = alloc+copy+TX only; limit = raw intel-ipsec-mb AES-GCM on the same payloads\n\n");
+	       "source = alloc+copy+TX only; limit = raw intel-ipsec-mb %s on the same payloads\n\n",
+	       gw_esp_alg_name(opts.alg));
 	if (opts.capture_dir) {
 		char path[512];
 

@@ -66,6 +66,10 @@ struct bench_traffic {
 /** Keys of SA i: deterministic so a verifier can decrypt the output. */
 void bench_sa_key(uint32_t i, enum gw_sa_dir dir, uint8_t *key, unsigned key_len,
 		  uint8_t salt[4]);
+/** HMAC key length of an AES-CBC algorithm (RFC 4868: the hash size), else 0. */
+unsigned bench_integ_key_len(enum gw_esp_alg alg);
+/** All keys of SA i for s->alg (cipher key, salt, HMAC key) into s. */
+void bench_sa_keys(uint32_t i, enum gw_sa_dir dir, struct gw_cfg_sa *s);
 
 /** Inner addresses of flow/SA i (host order). */
 static inline uint32_t bench_local_host(uint32_t i) { return 0x10000000u + i; }  /* 16.0.0.0/8 */
@@ -77,7 +81,11 @@ int bench_traffic_build(struct bench_traffic *tr, const struct bench_opts *o,
 			uint16_t in_port);
 void bench_traffic_free(struct bench_traffic *tr);
 
-/** Raw intel-ipsec-mb AES-GCM rate (Mpps) for the ESP payloads of a size mix. */
+/**
+ * Raw intel-ipsec-mb rate (Mpps) for the ESP payloads of a size mix: the
+ * direct API for the AEADs, for AES-CBC + HMAC the job API with a whole
+ * burst of jobs in flight (its multi-buffer lanes).
+ */
 double bench_crypto_limit(struct gw_crypto_lcore *c, const struct bench_opts *o,
 			  const struct bench_size *sz, enum bench_dir dir, double seconds);
 

@@ -35,6 +35,35 @@ bench_sa_key(uint32_t i, enum gw_sa_dir dir, uint8_t *key, unsigned key_len,
 		salt[k] = (uint8_t)(0xc3 ^ k ^ i ^ (dir << 4));
 }
 
+unsigned
+bench_integ_key_len(enum gw_esp_alg alg)
+{
+	switch (alg) {
+	case GW_ALG_AES128CBC_SHA256:
+	case GW_ALG_AES256CBC_SHA256:
+		return 32;
+	case GW_ALG_AES128CBC_SHA384:
+	case GW_ALG_AES256CBC_SHA384:
+		return 48;
+	case GW_ALG_AES128CBC_SHA512:
+	case GW_ALG_AES256CBC_SHA512:
+		return 64;
+	default:
+		return 0;
+	}
+}
+
+void
+bench_sa_keys(uint32_t i, enum gw_sa_dir dir, struct gw_cfg_sa *s)
+{
+	s->key_len = (uint8_t)gw_esp_alg_key_len(s->alg);
+	bench_sa_key(i, dir, s->key, s->key_len, s->salt);
+	s->integ_key_len = (uint8_t)bench_integ_key_len(s->alg);
+	for (unsigned k = 0; k < s->integ_key_len; k++)
+		s->integ_key[k] = (uint8_t)(0x3c ^ (k * 17) ^ (i * 131) ^ (i >> 8) ^
+					    (dir ? 0x5a : 0));
+}
+
 uint16_t
 bench_inner_len(uint16_t frame, enum bench_dir dir, bool udp)
 {
@@ -150,8 +179,7 @@ mirror_sa(struct gw_sa *sa, const struct bench_opts *o, uint32_t i,
 	gw_addr_parse("192.0.2.2", &cfg.local);
 	gw_addr_parse("192.0.2.1", &cfg.remote);
 	cfg.alg = o->alg;
-	cfg.key_len = (uint8_t)gw_esp_alg_key_len(o->alg);
-	bench_sa_key(i, GW_DIR_IN, cfg.key, cfg.key_len, cfg.salt);
+	bench_sa_keys(i, GW_DIR_IN, &cfg);
 	cfg.udp_encap = o->udp;
 	cfg.encap_sport = cfg.encap_dport = 4500;
 	cfg.esn = o->esn;
@@ -196,7 +224,7 @@ build_decrypt(struct bench_traffic *tr, const struct bench_opts *o,
 		build_inner(p, inner, bench_remote_host(sa), bench_local_host(sa), i);
 		m->packet_type = RTE_PTYPE_L3_IPV4;
 		m->l3_len = sizeof(struct rte_ipv4_hdr);
-		if (gw_esp_outb_tunnel(&ctx, &peers[sa], &m, 1) != 1) {
+		if (peers[sa].process(&ctx, &peers[sa], &m, 1) != 1) {
 			fprintf(stderr, "bench: cannot build ESP template %u\n", i);
 			rte_pktmbuf_free(m);
 			goto out;

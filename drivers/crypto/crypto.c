@@ -212,46 +212,6 @@ gw_cbc_key_set_iv_key(struct gw_crypto_lcore *c, struct gw_aead_key *k,
 	gw_wipe(unused, sizeof(unused));
 }
 
-/*
- * One CBC + HMAC job run to completion. Only one job is ever in flight on
- * this manager, so flushing returns it (the multi-buffer lanes are only
- * worth their latency with many packets queued; correctness first).
- */
-static int
-cbc_hmac_job(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
-	     uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t auth_len,
-	     uint8_t *tag, int encrypt)
-{
-	IMB_MGR *mgr = c->mgr;
-	IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
-
-	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
-	job->cipher_mode = IMB_CIPHER_CBC;
-	job->enc_keys = k->cbc.enc_keys;
-	job->dec_keys = k->cbc.dec_keys;
-	job->key_len_in_bytes = k->key_len;
-	job->src = p;
-	job->dst = p + cipher_off;
-	job->cipher_start_src_offset_in_bytes = cipher_off;
-	job->msg_len_to_cipher_in_bytes = clen;
-	job->iv = p + cipher_off - 16;
-	job->iv_len_in_bytes = 16;
-	job->hash_alg = k->cbc.hash;
-	job->hash_start_src_offset_in_bytes = 0;
-	job->msg_len_to_hash_in_bytes = auth_len;
-	job->auth_tag_output = tag;
-	job->auth_tag_output_len_in_bytes = k->icv_len;
-	job->u.HMAC._hashed_auth_key_xor_ipad = k->cbc.ipad;
-	job->u.HMAC._hashed_auth_key_xor_opad = k->cbc.opad;
-	job->user_data = p;
-
-	job = IMB_SUBMIT_JOB(mgr);
-	while (job == NULL)
-		job = IMB_FLUSH_JOB(mgr);
-	return job->status == IMB_STATUS_COMPLETED && job->user_data == p ? 0 : -1;
-}
-
 static inline uint32_t
 esn_append(uint8_t *at, uint32_t seq_hi, int esn)
 {
@@ -264,19 +224,102 @@ esn_append(uint8_t *at, uint32_t seq_hi, int esn)
 	return 4;
 }
 
+/* What a finished job means for its packet: seal writes the ICV, open
+ * compares it in constant time. */
+static void
+cbc_complete(const struct gw_aead_key *k, IMB_JOB *job, int encrypt,
+	     unsigned *n_ok)
+{
+	struct gw_cbc_op *op = job->user_data;
+
+	op->ok = job->status == IMB_STATUS_COMPLETED;
+	if (op->ok && encrypt)
+		memcpy(op->p + op->cipher_off + op->clen, op->tag, k->icv_len);
+	else if (op->ok)
+		op->ok = gw_ct_memcmp(op->tag, op->icv, k->icv_len) == 0;
+	*n_ok += (unsigned)op->ok;
+}
+
+/*
+ * CBC + HMAC jobs for a burst of one SA: each is submitted as soon as it
+ * is filled (the manager hands back the oldest ones once its lanes are
+ * full), the rest are flushed at the end. Open hashes then decrypts, so
+ * the ICV is checked on the ciphertext (RFC 4303 3.4.4).
+ */
+static unsigned
+cbc_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+	  struct gw_cbc_op *ops, unsigned n, int esn, int encrypt)
+{
+	IMB_MGR *mgr = c->mgr;
+	unsigned n_ok = 0;
+	IMB_JOB *job;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct gw_cbc_op *op = &ops[i];
+		uint8_t *icv = op->p + op->cipher_off + op->clen;
+
+		op->ok = 0;
+		if (!encrypt)
+			memcpy(op->icv, icv, k->icv_len);
+		job = IMB_GET_NEXT_JOB(mgr);
+		job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+		job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+		job->cipher_mode = IMB_CIPHER_CBC;
+		job->enc_keys = k->cbc.enc_keys;
+		job->dec_keys = k->cbc.dec_keys;
+		job->key_len_in_bytes = k->key_len;
+		job->src = op->p;
+		job->dst = op->p + op->cipher_off;
+		job->cipher_start_src_offset_in_bytes = op->cipher_off;
+		job->msg_len_to_cipher_in_bytes = op->clen;
+		job->iv = op->p + op->cipher_off - 16;
+		job->iv_len_in_bytes = 16;
+		job->hash_alg = k->cbc.hash;
+		job->hash_start_src_offset_in_bytes = 0;
+		job->msg_len_to_hash_in_bytes = op->cipher_off + op->clen +
+						esn_append(icv, op->seq_hi, esn);
+		job->auth_tag_output = op->tag;
+		job->auth_tag_output_len_in_bytes = k->icv_len;
+		job->u.HMAC._hashed_auth_key_xor_ipad = k->cbc.ipad;
+		job->u.HMAC._hashed_auth_key_xor_opad = k->cbc.opad;
+		job->user_data = op;
+		job = IMB_SUBMIT_JOB(mgr);
+		while (job != NULL) {
+			cbc_complete(k, job, encrypt, &n_ok);
+			job = IMB_GET_COMPLETED_JOB(mgr);
+		}
+	}
+	while ((job = IMB_FLUSH_JOB(mgr)) != NULL)
+		cbc_complete(k, job, encrypt, &n_ok);
+	return n_ok;
+}
+
+unsigned
+gw_cbc_seal_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+		  struct gw_cbc_op *ops, unsigned n, int esn)
+{
+	return cbc_burst(c, k, ops, n, esn, 1);
+}
+
+unsigned
+gw_cbc_open_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+		  struct gw_cbc_op *ops, unsigned n, int esn)
+{
+	return cbc_burst(c, k, ops, n, esn, 0);
+}
+
 int
 gw_cbc_seal(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 	    uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t seq_hi,
 	    int esn)
 {
-	uint8_t *icv = p + cipher_off + clen;
-	uint8_t tag[32];
-	uint32_t auth_len = cipher_off + clen + esn_append(icv, seq_hi, esn);
+	struct gw_cbc_op op = {
+		.p = p, .cipher_off = cipher_off, .clen = clen, .seq_hi = seq_hi,
+	};
+	unsigned ok = gw_cbc_seal_burst(c, k, &op, 1, esn);
 
-	if (cbc_hmac_job(c, k, p, cipher_off, clen, auth_len, tag, 1) != 0)
-		return -1;
-	memcpy(icv, tag, k->icv_len);
-	return 0;
+	gw_wipe(op.tag, sizeof(op.tag));
+	return ok == 1 ? 0 : -1;
 }
 
 int
@@ -284,15 +327,13 @@ gw_cbc_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 	    uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t seq_hi,
 	    int esn)
 {
-	uint8_t *icv = p + cipher_off + clen;
-	uint8_t got[32], computed[32];
-	uint32_t auth_len;
+	struct gw_cbc_op op = {
+		.p = p, .cipher_off = cipher_off, .clen = clen, .seq_hi = seq_hi,
+	};
+	unsigned ok = gw_cbc_open_burst(c, k, &op, 1, esn);
 
-	memcpy(got, icv, k->icv_len);
-	auth_len = cipher_off + clen + esn_append(icv, seq_hi, esn);
-	if (cbc_hmac_job(c, k, p, cipher_off, clen, auth_len, computed, 0) != 0)
-		return -1;
-	return gw_ct_memcmp(computed, got, k->icv_len) == 0 ? 0 : -1;
+	gw_wipe(op.tag, sizeof(op.tag));
+	return ok == 1 ? 0 : -1;
 }
 
 void

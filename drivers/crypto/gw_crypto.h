@@ -160,6 +160,29 @@ int gw_cbc_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 		uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t seq_hi,
 		int esn);
 
+/** One packet of a CBC + HMAC burst, laid out as for gw_cbc_seal(). */
+struct gw_cbc_op {
+	uint8_t *p;
+	uint32_t cipher_off;
+	uint32_t clen;
+	uint32_t seq_hi;           /**< authenticated after the payload with ESN */
+	int ok;                    /**< out: sealed, or opened with a matching ICV */
+	uint8_t icv[32];           /**< open: the ICV received (saved before ESN) */
+	uint8_t tag[32];           /**< the HMAC computed */
+};
+
+/**
+ * gw_cbc_seal() / gw_cbc_open() for n packets of one SA at once: every
+ * job is submitted before any is flushed, so intel-ipsec-mb's multi-buffer
+ * lanes work on several packets in parallel (CBC encryption is serial
+ * within a packet: one packet at a time leaves most lanes idle). Sets each
+ * ops[i].ok; returns how many are ok.
+ */
+unsigned gw_cbc_seal_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+			   struct gw_cbc_op *ops, unsigned n, int esn);
+unsigned gw_cbc_open_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+			   struct gw_cbc_op *ops, unsigned n, int esn);
+
 /** The CBC IV of a sequence number: AES(iv_key, 0^8 | seq64 big endian). */
 static inline void
 gw_cbc_iv(struct gw_crypto_lcore *c, const struct gw_aead_key *k, uint64_t seq,

@@ -20,6 +20,9 @@
 #define ESP_NH_IPV6 41
 #define ESP_NH_NONE 59             /* dummy packet, RFC 4303 2.6 */
 
+/* "No drop": the burst steps return a gw_drop reason or this. */
+#define ESP_OK GW_DROP_MAX
+
 /**
  * Algorithm families. Each burst function is one body instantiated per
  * family with a constant argument, so the compiler removes the branches

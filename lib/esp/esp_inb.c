@@ -17,185 +17,231 @@
 
 #include "esp.h"
 
-static __rte_always_inline uint16_t
-inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
-	   uint16_t n, const enum esp_family fam)
+/* What the checks before the crypto found, for the steps after it. */
+struct inb_pkt {
+	struct rte_esp_hdr *esp;
+	uint8_t *ct;               /* ciphertext, after the IV */
+	uint64_t seq;              /* 64-bit (ESN-reconstructed) sequence number */
+	uint32_t clen;             /* ciphertext bytes, trailer included */
+	uint32_t off;              /* outer IP [+ UDP] bytes before ESP */
+};
+
+/* A drop counted in the worker and, for the reasons it shows, the SA. */
+static inline void
+inb_drop(struct gw_esp_ctx *ctx, struct gw_sa *sa, enum gw_drop why)
+{
+	sa->cnt.replay += why == GW_DROP_REPLAY;
+	sa->cnt.icv += why == GW_DROP_ICV;
+	sa->cnt.bad_padding += why == GW_DROP_BAD_PADDING;
+	sa->cnt.inner_policy += why == GW_DROP_INNER_POLICY;
+	esp_drop(ctx, sa, why);
+}
+
+/* Lengths from the outer header (ignoring L2 padding), SPI, then the
+ * replay check: everything cheap that can refuse a packet before its
+ * crypto is paid for. ESP_OK or the drop reason. */
+static __rte_always_inline enum gw_drop
+inb_pre(struct gw_sa *sa, struct rte_mbuf *m, struct inb_pkt *st,
+	const enum esp_family fam)
 {
 	const uint32_t esp_iv = sizeof(struct rte_esp_hdr) + esp_iv_len(fam);
 	const uint32_t icv_len = esp_icv_len(fam, sa);
 	const uint32_t align = esp_align_mask(fam);
 	/* smallest aligned trailer: 4 bytes, or one cipher block */
 	const uint32_t min_cipher = align + 1;
+	const struct rte_ipv4_hdr *oip;
+	uint32_t plen;
+
+	if (GW_UNLIKELY(m->nb_segs != 1))
+		return GW_DROP_MULTISEG;
+	oip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	st->off = m->l3_len + m->l4_len;
+	if (GW_UNLIKELY(m->l3_len < sizeof(*oip) || m->data_len < sizeof(*oip)))
+		return GW_DROP_MALFORMED;
+	plen = rte_be_to_cpu_16(oip->total_length);
+	if (GW_UNLIKELY(plen > m->data_len))
+		return GW_DROP_MALFORMED;
+	if (GW_UNLIKELY(plen < st->off + esp_iv + min_cipher + icv_len))
+		return GW_DROP_ESP_TRUNCATED;
+	st->clen = plen - st->off - esp_iv - icv_len;
+	if (GW_UNLIKELY(st->clen & align))
+		return GW_DROP_MALFORMED;
+	st->esp = (struct rte_esp_hdr *)((uint8_t *)(uintptr_t)oip + st->off);
+	if (GW_UNLIKELY(st->esp->spi != rte_cpu_to_be_32(sa->spi)))
+		return GW_DROP_NO_SA;
+	st->ct = (uint8_t *)st->esp + esp_iv;
+	st->seq = gw_replay_seq64(&sa->replay, rte_be_to_cpu_32(st->esp->seq));
+	if (GW_UNLIKELY(gw_replay_check(&sa->replay, st->seq) != 0))
+		return GW_DROP_REPLAY;
+	return ESP_OK;
+}
+
+/* After the ICV verified: replay update, trailer, inner header and
+ * selectors, then the outer headers and trailer are stripped. ESP_OK
+ * (with the inner length in *tot) or the drop reason. */
+static __rte_always_inline enum gw_drop
+inb_post(struct gw_sa *sa, struct rte_mbuf *m, const struct inb_pkt *st,
+	 uint32_t *tot, const enum esp_family fam)
+{
+	const uint32_t esp_iv = sizeof(struct rte_esp_hdr) + esp_iv_len(fam);
+	const uint8_t *ct = st->ct;
+	uint32_t padlen, ilen, l3, ptype;
+	uint8_t nh;
+
+	/* Re-check: a copy earlier in this burst may have won. */
+	if (GW_UNLIKELY(gw_replay_update(&sa->replay, st->seq) != 0))
+		return GW_DROP_REPLAY;
+
+	/* --- trailer: pad length, padding 1,2,3..., next header --- */
+	padlen = ct[st->clen - 2];
+	nh = ct[st->clen - 1];
+	if (GW_UNLIKELY(padlen + 2 > st->clen ||
+			!esp_pad_ok(ct + st->clen - 2 - padlen, padlen)))
+		return GW_DROP_BAD_PADDING;
+	ilen = st->clen - 2 - padlen;
+
+	/* --- inner header --- */
+	if (GW_LIKELY(nh == ESP_NH_IPV4)) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)ct;
+
+		if (GW_UNLIKELY(ilen < sizeof(*ip) || (ip->version_ihl >> 4) != 4))
+			return GW_DROP_MALFORMED;
+		l3 = (ip->version_ihl & 0xf) * 4u;
+		*tot = rte_be_to_cpu_16(ip->total_length);
+		if (GW_UNLIKELY(l3 < sizeof(*ip) || *tot < l3 || *tot > ilen))
+			return GW_DROP_MALFORMED;
+		if (GW_UNLIKELY(!gw_sa_inner_ok4(sa, rte_be_to_cpu_32(ip->src_addr),
+						 rte_be_to_cpu_32(ip->dst_addr))))
+			return GW_DROP_INNER_POLICY;
+		ptype = RTE_PTYPE_L3_IPV4;
+	} else if (nh == ESP_NH_IPV6) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)ct;
+
+		if (GW_UNLIKELY(ilen < sizeof(*ip6) || (ct[0] >> 4) != 6 ||
+				sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) > ilen))
+			return GW_DROP_MALFORMED;
+		/*
+		 * SAs carry IPv4 selectors only for now, so no IPv6 packet is
+		 * inside them. Parsed above so that adding IPv6 selectors
+		 * only replaces this drop.
+		 */
+		return GW_DROP_INNER_POLICY;
+	} else {
+		return nh == ESP_NH_NONE ? GW_DROP_DUMMY : GW_DROP_BAD_NEXT_HEADER;
+	}
+
+	/* --- strip outer headers, ESP header, IV, trailer, L2 pad --- */
+	rte_pktmbuf_adj(m, (uint16_t)(st->off + esp_iv));
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - *tot));
+	m->packet_type = ptype;
+	m->l2_len = 0;
+	m->l3_len = l3;
+	m->l4_len = 0;
+	/* Receive checksum flags described the outer packet. */
+	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
+	return ESP_OK;
+}
+
+/* The AEADs: the direct API decrypts and verifies one packet in a call,
+ * so each packet goes through all three steps in turn. */
+static __rte_always_inline uint16_t
+inb_tunnel_aead(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
+		uint16_t n, const enum esp_family fam)
+{
 	const int esn = (sa->flags & GW_SA_F_ESN) != 0;
 	const uint64_t aad_len = esn ? 12 : 8;
 	const rte_be32_t spi = rte_cpu_to_be_32(sa->spi);
-	struct gw_replay *rp = &sa->replay;
 	uint64_t bytes = 0;
 	uint16_t k = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = mb[i];
-		const struct rte_ipv4_hdr *oip;
-		const struct rte_esp_hdr *esp;
+		struct inb_pkt st;
 		struct esp_aad aad;
-		uint8_t *ct;
-		uint32_t off, plen, clen, padlen, ilen, tot, l3;
-		uint64_t seq;
-		uint32_t ptype;
 		enum gw_drop why;
-		uint8_t nh;
+		uint32_t tot = 0;
 		int rc;
 
 		esp_prefetch_next(mb, i, n);
-		if (GW_UNLIKELY(m->nb_segs != 1)) {
-			esp_drop(ctx, sa, GW_DROP_MULTISEG);
-			continue;
-		}
-
-		/* --- lengths, from the outer header (ignores L2 padding) --- */
-		oip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-		off = m->l3_len + m->l4_len;
-		if (GW_UNLIKELY(m->l3_len < sizeof(*oip) ||
-				m->data_len < sizeof(*oip))) {
-			why = GW_DROP_MALFORMED;
+		why = inb_pre(sa, mb[i], &st, fam);
+		if (GW_UNLIKELY(why != ESP_OK))
 			goto drop;
-		}
-		plen = rte_be_to_cpu_16(oip->total_length);
-		if (GW_UNLIKELY(plen > m->data_len)) {
-			why = GW_DROP_MALFORMED;
-			goto drop;
-		}
-		if (GW_UNLIKELY(plen < off + esp_iv + min_cipher + icv_len)) {
-			why = GW_DROP_ESP_TRUNCATED;
-			goto drop;
-		}
-		clen = plen - off - esp_iv - icv_len;
-		if (GW_UNLIKELY(clen & align)) {
-			why = GW_DROP_MALFORMED;
-			goto drop;
-		}
-		esp = (const struct rte_esp_hdr *)((const uint8_t *)oip + off);
-		if (GW_UNLIKELY(esp->spi != spi)) {
-			why = GW_DROP_NO_SA;
-			goto drop;
-		}
-
-		/* --- anti-replay check before spending time on crypto --- */
-		seq = gw_replay_seq64(rp, rte_be_to_cpu_32(esp->seq));
-		if (GW_UNLIKELY(gw_replay_check(rp, seq) != 0)) {
-			sa->cnt.replay++;
-			why = GW_DROP_REPLAY;
-			goto drop;
-		}
-
 		/* --- decrypt in place and verify the ICV --- */
-		ct = (uint8_t *)esp + esp_iv;
-		if (fam == ESP_FAM_CBC) {
-			rc = gw_cbc_open(&ctx->crypto, &sa->key, (uint8_t *)esp,
-					 esp_iv, clen, (uint32_t)(seq >> 32), esn);
-		} else {
-			esp_aad_fill(&aad, spi, seq, esn);
-			if (fam == ESP_FAM_GCM)
-				rc = gw_aead_open(&ctx->crypto, &sa->key, ct, ct,
-						  clen, (const uint8_t *)(esp + 1),
-						  (const uint8_t *)&aad, aad_len,
-						  ct + clen);
-			else
-				rc = gw_chacha_open(&ctx->crypto, &sa->key, ct, ct,
-						    clen, (const uint8_t *)(esp + 1),
-						    (const uint8_t *)&aad, aad_len,
-						    ct + clen);
-		}
+		esp_aad_fill(&aad, spi, st.seq, esn);
+		if (fam == ESP_FAM_GCM)
+			rc = gw_aead_open(&ctx->crypto, &sa->key, st.ct, st.ct, st.clen,
+					  (const uint8_t *)(st.esp + 1),
+					  (const uint8_t *)&aad, aad_len, st.ct + st.clen);
+		else
+			rc = gw_chacha_open(&ctx->crypto, &sa->key, st.ct, st.ct, st.clen,
+					    (const uint8_t *)(st.esp + 1),
+					    (const uint8_t *)&aad, aad_len, st.ct + st.clen);
 		if (GW_UNLIKELY(rc != 0)) {
-			sa->cnt.icv++;
 			why = GW_DROP_ICV;
 			goto drop;
 		}
-		/* Re-check: a copy earlier in this burst may have won. */
-		if (GW_UNLIKELY(gw_replay_update(rp, seq) != 0)) {
-			sa->cnt.replay++;
-			why = GW_DROP_REPLAY;
+		why = inb_post(sa, mb[i], &st, &tot, fam);
+		if (GW_UNLIKELY(why != ESP_OK))
 			goto drop;
-		}
-
-		/* --- trailer: pad length, padding 1,2,3..., next header --- */
-		padlen = ct[clen - 2];
-		nh = ct[clen - 1];
-		if (GW_UNLIKELY(padlen + 2 > clen ||
-				!esp_pad_ok(ct + clen - 2 - padlen, padlen))) {
-			sa->cnt.bad_padding++;
-			why = GW_DROP_BAD_PADDING;
-			goto drop;
-		}
-		ilen = clen - 2 - padlen;
-
-		/* --- inner header --- */
-		if (GW_LIKELY(nh == ESP_NH_IPV4)) {
-			const struct rte_ipv4_hdr *ip =
-				(const struct rte_ipv4_hdr *)ct;
-
-			if (GW_UNLIKELY(ilen < sizeof(*ip) ||
-					(ip->version_ihl >> 4) != 4)) {
-				why = GW_DROP_MALFORMED;
-				goto drop;
-			}
-			l3 = (ip->version_ihl & 0xf) * 4u;
-			tot = rte_be_to_cpu_16(ip->total_length);
-			if (GW_UNLIKELY(l3 < sizeof(*ip) || tot < l3 ||
-					tot > ilen)) {
-				why = GW_DROP_MALFORMED;
-				goto drop;
-			}
-			if (GW_UNLIKELY(!gw_sa_inner_ok4(sa,
-					rte_be_to_cpu_32(ip->src_addr),
-					rte_be_to_cpu_32(ip->dst_addr)))) {
-				sa->cnt.inner_policy++;
-				why = GW_DROP_INNER_POLICY;
-				goto drop;
-			}
-			ptype = RTE_PTYPE_L3_IPV4;
-		} else if (nh == ESP_NH_IPV6) {
-			const struct rte_ipv6_hdr *ip6 =
-				(const struct rte_ipv6_hdr *)ct;
-
-			if (GW_UNLIKELY(ilen < sizeof(*ip6) ||
-					(ct[0] >> 4) != 6 ||
-					sizeof(*ip6) +
-					rte_be_to_cpu_16(ip6->payload_len) > ilen)) {
-				why = GW_DROP_MALFORMED;
-				goto drop;
-			}
-			/*
-			 * SAs carry IPv4 selectors only for now, so no IPv6
-			 * packet is inside them. Parsed above so that adding
-			 * IPv6 selectors only replaces this drop.
-			 */
-			sa->cnt.inner_policy++;
-			why = GW_DROP_INNER_POLICY;
-			goto drop;
-		} else {
-			why = nh == ESP_NH_NONE ? GW_DROP_DUMMY :
-						  GW_DROP_BAD_NEXT_HEADER;
-			goto drop;
-		}
-
-		/* --- strip outer headers, ESP header, IV, trailer, L2 pad --- */
-		rte_pktmbuf_adj(m, (uint16_t)(off + esp_iv));
-		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - tot));
-		m->packet_type = ptype;
-		m->l2_len = 0;
-		m->l3_len = l3;
-		m->l4_len = 0;
-		/* Receive checksum flags described the outer packet. */
-		m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
-				 RTE_MBUF_F_RX_L4_CKSUM_MASK);
 		bytes += tot;
 		esp_keep(mb, &k, i);
 		continue;
 drop:
-		esp_drop(ctx, sa, why);
+		inb_drop(ctx, sa, why);
 	}
+	sa->cnt.packets += k;
+	sa->cnt.bytes += bytes;
+	ctx->stats->decrypted += k;
+	return k;
+}
 
+/* AES-CBC + HMAC: the checks for a whole chunk of the burst, then all of
+ * its jobs in intel-ipsec-mb's multi-buffer lanes at once, then the rest
+ * in order. */
+static uint16_t
+inb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
+	       uint16_t n)
+{
+	const int esn = (sa->flags & GW_SA_F_ESN) != 0;
+	struct inb_pkt st[GW_BURST_MAX];
+	struct gw_cbc_op ops[GW_BURST_MAX];
+	uint8_t why[GW_BURST_MAX], op_of[GW_BURST_MAX];
+	uint64_t bytes = 0;
+	uint16_t k = 0;
+
+	for (uint16_t base = 0; base < n; base += GW_BURST_MAX) {
+		uint16_t end = RTE_MIN(n, (uint16_t)(base + GW_BURST_MAX)), n_ops = 0;
+
+		for (uint16_t i = base; i < end; i++) {
+			struct inb_pkt *p = &st[i - base];
+
+			why[i - base] = (uint8_t)inb_pre(sa, mb[i], p, ESP_FAM_CBC);
+			if (why[i - base] != ESP_OK)
+				continue;
+			op_of[i - base] = (uint8_t)n_ops;
+			ops[n_ops++] = (struct gw_cbc_op){
+				.p = (uint8_t *)p->esp,
+				.cipher_off = (uint32_t)(p->ct - (uint8_t *)p->esp),
+				.clen = p->clen,
+				.seq_hi = (uint32_t)(p->seq >> 32),
+			};
+		}
+		gw_cbc_open_burst(&ctx->crypto, &sa->key, ops, n_ops, esn);
+		for (uint16_t i = base; i < end; i++) {
+			enum gw_drop w = (enum gw_drop)why[i - base];
+			uint32_t tot = 0;
+
+			if (w == ESP_OK && !ops[op_of[i - base]].ok)
+				w = GW_DROP_ICV;
+			if (w == ESP_OK)
+				w = inb_post(sa, mb[i], &st[i - base], &tot, ESP_FAM_CBC);
+			if (GW_UNLIKELY(w != ESP_OK)) {
+				inb_drop(ctx, sa, w);
+				continue;
+			}
+			bytes += tot;
+			esp_keep(mb, &k, i);
+		}
+	}
 	sa->cnt.packets += k;
 	sa->cnt.bytes += bytes;
 	ctx->stats->decrypted += k;
@@ -206,19 +252,19 @@ uint16_t
 gw_esp_inb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		  struct rte_mbuf *mb[], uint16_t n)
 {
-	return inb_tunnel(ctx, sa, mb, n, ESP_FAM_GCM);
+	return inb_tunnel_aead(ctx, sa, mb, n, ESP_FAM_GCM);
 }
 
 uint16_t
 gw_esp_inb_tunnel_chacha(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 			 struct rte_mbuf *mb[], uint16_t n)
 {
-	return inb_tunnel(ctx, sa, mb, n, ESP_FAM_CHACHA);
+	return inb_tunnel_aead(ctx, sa, mb, n, ESP_FAM_CHACHA);
 }
 
 uint16_t
 gw_esp_inb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		      struct rte_mbuf *mb[], uint16_t n)
 {
-	return inb_tunnel(ctx, sa, mb, n, ESP_FAM_CBC);
+	return inb_tunnel_cbc(ctx, sa, mb, n);
 }

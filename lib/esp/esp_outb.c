@@ -47,136 +47,217 @@ static const uint8_t nh_by_version[16] = {
 	[6] = ESP_NH_IPV6,
 };
 
-static __rte_always_inline uint16_t
-outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
-	    uint16_t n, const enum esp_family fam)
+/* Where the crypto of one prepared packet works. */
+struct outb_pkt {
+	uint8_t *esp;              /* ESP header */
+	uint8_t *inner;            /* first byte to encrypt */
+	uint8_t *icv;              /* where the ICV goes */
+	uint32_t plen;             /* bytes to encrypt: payload + pad + 2 */
+	uint32_t len;              /* inner packet bytes */
+	uint64_t seq;
+};
+
+/*
+ * Everything but the crypto for packet m with sequence number seq: checks,
+ * outer headers from the SA's template, ESP header, IV, trailer. ESP_OK or
+ * the drop reason (the packet is untouched then).
+ */
+static __rte_always_inline enum gw_drop
+outb_pre(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *m,
+	 uint64_t seq, struct outb_pkt *st, const enum esp_family fam)
 {
 	const uint32_t esp_iv = sizeof(struct rte_esp_hdr) + esp_iv_len(fam);
 	const uint32_t hlen = sa->hdr_len + esp_iv;
-	const uint32_t icv_len = esp_icv_len(fam, sa);
 	const uint32_t align = esp_align_mask(fam);
-	const int esn = (sa->flags & GW_SA_F_ESN) != 0;
+	struct rte_ipv4_hdr *oip;
+	struct rte_esp_hdr *esp;
+	uint32_t pad, tlen, total;
+	uint8_t *tail, nh;
+
+	if (GW_UNLIKELY(m->nb_segs != 1))
+		return GW_DROP_MULTISEG;
+	st->len = m->data_len;
+	st->inner = rte_pktmbuf_mtod(m, uint8_t *);
+	nh = st->len != 0 ? nh_by_version[st->inner[0] >> 4] : 0;
+	if (GW_UNLIKELY(nh == 0))
+		return GW_DROP_MALFORMED;
+	/* Payload + padding + pad length + next header: multiple of 4
+	 * (AEAD) or of the cipher block (CBC). */
+	pad = (0u - (st->len + 2)) & align;
+	tlen = pad + sizeof(struct rte_esp_tail) + esp_icv_len(fam, sa);
+	total = hlen + st->len + tlen;
+	if (GW_UNLIKELY(total > UINT16_MAX))
+		return GW_DROP_TOO_BIG;
+	if (GW_UNLIKELY(rte_pktmbuf_headroom(m) < hlen ||
+			rte_pktmbuf_tailroom(m) < tlen))
+		return GW_DROP_NO_ROOM;
+	oip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, (uint16_t)hlen);
+	tail = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)tlen);
+	st->seq = seq;
+
+	/* Outer IPv4 [+ UDP] from the template (fixed-size copy). */
+	memcpy(oip, sa->hdr, OUTB_TEMPLATE_COPY);
+	oip->total_length = rte_cpu_to_be_16((uint16_t)total);
+	oip->packet_id = rte_cpu_to_be_16((uint16_t)seq);
+	oip->hdr_checksum = outer_cksum(sa->hdr_sum, oip);
+	if (sa->flags & GW_SA_F_UDP) {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(oip + 1);
+
+		u->dgram_len = rte_cpu_to_be_16((uint16_t)(total - sizeof(*oip)));
+	}
+
+	/* ESP header carries only the low 32 bits (RFC 4303 2.2.1). */
+	esp = (struct rte_esp_hdr *)((uint8_t *)oip + sa->hdr_len);
+	esp->spi = rte_cpu_to_be_32(sa->spi);
+	esp->seq = rte_cpu_to_be_32((uint32_t)seq);
+	st->esp = (uint8_t *)esp;
+	if (fam == ESP_FAM_CBC) {
+		gw_cbc_iv(&ctx->crypto, &sa->key, seq, (uint8_t *)(esp + 1));
+	} else {
+		uint64_t iv_be = rte_cpu_to_be_64(seq);
+
+		memcpy(esp + 1, &iv_be, sizeof(iv_be));
+	}
+
+	/* Trailer: write the largest padding (fixed-size copy; the ICV room
+	 * follows), then pad length and next header. */
+	memcpy(tail, esp_pad_bytes, align + 1);
+	tail[pad] = (uint8_t)pad;
+	tail[pad + 1] = nh;
+	st->plen = st->len + pad + sizeof(struct rte_esp_tail);
+	st->icv = tail + pad + sizeof(struct rte_esp_tail);
+	return ESP_OK;
+}
+
+/* After the crypto: what the next stages read from the mbuf. */
+static __rte_always_inline void
+outb_post(const struct gw_sa *sa, struct rte_mbuf *m)
+{
 	const int udp = (sa->flags & GW_SA_F_UDP) != 0;
+
+	m->packet_type = RTE_PTYPE_L3_IPV4 | RTE_PTYPE_TUNNEL_ESP |
+			 (udp ? RTE_PTYPE_L4_UDP : 0);
+	m->l2_len = 0;
+	m->l3_len = sizeof(struct rte_ipv4_hdr);
+	m->l4_len = udp ? sizeof(struct rte_udp_hdr) : 0;
+	/* Checksums are done here; no stale offload request may remain. */
+	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+}
+
+/* Reserves the burst's sequence numbers once; gaps are harmless. Returns
+ * how many of n packets get one. */
+static inline uint16_t
+outb_reserve(struct gw_sa *sa, uint16_t n, uint64_t *seq0)
+{
+	uint64_t avail;
+
+	*seq0 = sa->seq;
+	avail = sa->seq_limit - *seq0;
+	n = avail < n ? (uint16_t)avail : n;
+	sa->seq = *seq0 + n;
+	return n;
+}
+
+/* The AEADs: one direct-API call per packet, right after its headers. */
+static __rte_always_inline uint16_t
+outb_tunnel_aead(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
+		 uint16_t n, const enum esp_family fam)
+{
+	const int esn = (sa->flags & GW_SA_F_ESN) != 0;
 	const uint64_t aad_len = esn ? 12 : 8;
 	const rte_be32_t spi = rte_cpu_to_be_32(sa->spi);
-	const uint32_t ptype = RTE_PTYPE_L3_IPV4 | RTE_PTYPE_TUNNEL_ESP |
-			       (udp ? RTE_PTYPE_L4_UDP : 0);
-	uint64_t seq0, avail, bytes = 0;
+	uint64_t seq0, bytes = 0;
 	uint16_t k = 0, nseq;
 
 	if (GW_UNLIKELY(n == 0))
 		return 0;
-
-	/* Reserve the burst's sequence numbers once; gaps are harmless. */
-	seq0 = sa->seq;
-	avail = sa->seq_limit - seq0;
-	nseq = avail < n ? (uint16_t)avail : n;
-	sa->seq = seq0 + nseq;
-
+	nseq = outb_reserve(sa, n, &seq0);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
-		struct rte_ipv4_hdr *oip;
-		struct rte_esp_hdr *esp;
+		struct outb_pkt st;
 		struct esp_aad aad;
-		uint8_t *inner, *tail, *iv;
-		uint32_t len, pad, tlen, total;
-		uint64_t seq, iv_be;
-		uint8_t nh;
+		enum gw_drop why;
 
 		esp_prefetch_next(mb, i, n);
-		if (GW_UNLIKELY(i >= nseq)) {
-			esp_drop(ctx, sa, GW_DROP_SEQ_OVERFLOW);
+		why = GW_UNLIKELY(i >= nseq) ? GW_DROP_SEQ_OVERFLOW :
+			outb_pre(ctx, sa, m, seq0 + 1 + i, &st, fam);
+		if (GW_UNLIKELY(why != ESP_OK)) {
+			esp_drop(ctx, sa, why);
 			continue;
 		}
-		if (GW_UNLIKELY(m->nb_segs != 1)) {
-			esp_drop(ctx, sa, GW_DROP_MULTISEG);
-			continue;
-		}
-		len = m->data_len;
-		inner = rte_pktmbuf_mtod(m, uint8_t *);
-		nh = len != 0 ? nh_by_version[inner[0] >> 4] : 0;
-		if (GW_UNLIKELY(nh == 0)) {
-			esp_drop(ctx, sa, GW_DROP_MALFORMED);
-			continue;
-		}
-		/* Payload + padding + pad length + next header: multiple of 4
-		 * (AEAD) or of the cipher block (CBC). */
-		pad = (0u - (len + 2)) & align;
-		tlen = pad + sizeof(struct rte_esp_tail) + icv_len;
-		total = hlen + len + tlen;
-		if (GW_UNLIKELY(total > UINT16_MAX)) {
-			esp_drop(ctx, sa, GW_DROP_TOO_BIG);
-			continue;
-		}
-		if (GW_UNLIKELY(rte_pktmbuf_headroom(m) < hlen ||
-				rte_pktmbuf_tailroom(m) < tlen)) {
-			esp_drop(ctx, sa, GW_DROP_NO_ROOM);
-			continue;
-		}
-		oip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, (uint16_t)hlen);
-		tail = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)tlen);
-		seq = seq0 + 1 + i;
-
-		/* Outer IPv4 [+ UDP] from the template (fixed-size copy). */
-		memcpy(oip, sa->hdr, OUTB_TEMPLATE_COPY);
-		oip->total_length = rte_cpu_to_be_16((uint16_t)total);
-		oip->packet_id = rte_cpu_to_be_16((uint16_t)seq);
-		oip->hdr_checksum = outer_cksum(sa->hdr_sum, oip);
-		if (udp) {
-			struct rte_udp_hdr *u = (struct rte_udp_hdr *)(oip + 1);
-
-			u->dgram_len = rte_cpu_to_be_16((uint16_t)(total -
-						sizeof(*oip)));
-		}
-
-		/* ESP header carries only the low 32 bits (RFC 4303 2.2.1). */
-		esp = (struct rte_esp_hdr *)((uint8_t *)oip + sa->hdr_len);
-		esp->spi = spi;
-		esp->seq = rte_cpu_to_be_32((uint32_t)seq);
-		iv = (uint8_t *)(esp + 1);
-
-		/* Trailer: write the largest padding (fixed-size copy; the
-		 * ICV room follows), then pad length and next header. */
-		memcpy(tail, esp_pad_bytes, align + 1);
-		tail[pad] = (uint8_t)pad;
-		tail[pad + 1] = nh;
-
-		if (fam == ESP_FAM_CBC) {
-			gw_cbc_iv(&ctx->crypto, &sa->key, seq, iv);
-			if (GW_UNLIKELY(gw_cbc_seal(&ctx->crypto, &sa->key,
-					(uint8_t *)esp, esp_iv,
-					len + pad + sizeof(struct rte_esp_tail),
-					(uint32_t)(seq >> 32), esn) != 0)) {
-				/* the library refused the job: not expected */
-				esp_drop(ctx, sa, GW_DROP_UNSUPPORTED);
-				continue;
-			}
-		} else {
-			iv_be = rte_cpu_to_be_64(seq);
-			memcpy(iv, &iv_be, sizeof(iv_be));
-			esp_aad_fill(&aad, spi, seq, esn);
-			if (fam == ESP_FAM_GCM)
-				gw_aead_seal(&ctx->crypto, &sa->key, inner, inner,
-					     len + pad + sizeof(struct rte_esp_tail),
-					     iv, (const uint8_t *)&aad, aad_len,
-					     tail + pad + sizeof(struct rte_esp_tail));
-			else
-				gw_chacha_seal(&ctx->crypto, &sa->key, inner, inner,
-					       len + pad + sizeof(struct rte_esp_tail),
-					       iv, (const uint8_t *)&aad, aad_len,
-					       tail + pad + sizeof(struct rte_esp_tail));
-		}
-
-		m->packet_type = ptype;
-		m->l2_len = 0;
-		m->l3_len = sizeof(*oip);
-		m->l4_len = udp ? sizeof(struct rte_udp_hdr) : 0;
-		/* Checksums are done here; no stale offload request may remain. */
-		m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
-		bytes += len;
+		esp_aad_fill(&aad, spi, st.seq, esn);
+		if (fam == ESP_FAM_GCM)
+			gw_aead_seal(&ctx->crypto, &sa->key, st.inner, st.inner, st.plen,
+				     st.esp + sizeof(struct rte_esp_hdr),
+				     (const uint8_t *)&aad, aad_len, st.icv);
+		else
+			gw_chacha_seal(&ctx->crypto, &sa->key, st.inner, st.inner, st.plen,
+				       st.esp + sizeof(struct rte_esp_hdr),
+				       (const uint8_t *)&aad, aad_len, st.icv);
+		outb_post(sa, m);
+		bytes += st.len;
 		esp_keep(mb, &k, i);
 	}
+	sa->cnt.packets += k;
+	sa->cnt.bytes += bytes;
+	ctx->stats->encrypted += k;
+	return k;
+}
 
+/* AES-CBC + HMAC: headers for a chunk of the burst, then all of its jobs
+ * in intel-ipsec-mb's multi-buffer lanes at once (CBC encryption is serial
+ * within a packet: the lanes work on several packets side by side). */
+static uint16_t
+outb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
+		uint16_t n)
+{
+	const int esn = (sa->flags & GW_SA_F_ESN) != 0;
+	struct gw_cbc_op ops[GW_BURST_MAX];
+	uint8_t why[GW_BURST_MAX], op_of[GW_BURST_MAX];
+	uint32_t len[GW_BURST_MAX];
+	uint64_t seq0, bytes = 0;
+	uint16_t k = 0, nseq;
+
+	if (GW_UNLIKELY(n == 0))
+		return 0;
+	nseq = outb_reserve(sa, n, &seq0);
+	for (uint16_t base = 0; base < n; base += GW_BURST_MAX) {
+		uint16_t end = RTE_MIN(n, (uint16_t)(base + GW_BURST_MAX)), n_ops = 0;
+
+		for (uint16_t i = base; i < end; i++) {
+			struct outb_pkt st;
+			enum gw_drop w;
+
+			w = i >= nseq ? GW_DROP_SEQ_OVERFLOW :
+				outb_pre(ctx, sa, mb[i], seq0 + 1 + i, &st, ESP_FAM_CBC);
+			why[i - base] = (uint8_t)w;
+			if (w != ESP_OK)
+				continue;
+			len[i - base] = st.len;
+			op_of[i - base] = (uint8_t)n_ops;
+			ops[n_ops++] = (struct gw_cbc_op){
+				.p = st.esp,
+				.cipher_off = (uint32_t)(st.inner - st.esp),
+				.clen = st.plen,
+				.seq_hi = (uint32_t)(st.seq >> 32),
+			};
+		}
+		gw_cbc_seal_burst(&ctx->crypto, &sa->key, ops, n_ops, esn);
+		for (uint16_t i = base; i < end; i++) {
+			enum gw_drop w = (enum gw_drop)why[i - base];
+
+			/* the library refused a job: not expected */
+			if (w == ESP_OK && !ops[op_of[i - base]].ok)
+				w = GW_DROP_UNSUPPORTED;
+			if (GW_UNLIKELY(w != ESP_OK)) {
+				esp_drop(ctx, sa, w);
+				continue;
+			}
+			outb_post(sa, mb[i]);
+			bytes += len[i - base];
+			esp_keep(mb, &k, i);
+		}
+	}
 	sa->cnt.packets += k;
 	sa->cnt.bytes += bytes;
 	ctx->stats->encrypted += k;
@@ -187,19 +268,19 @@ uint16_t
 gw_esp_outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		   struct rte_mbuf *mb[], uint16_t n)
 {
-	return outb_tunnel(ctx, sa, mb, n, ESP_FAM_GCM);
+	return outb_tunnel_aead(ctx, sa, mb, n, ESP_FAM_GCM);
 }
 
 uint16_t
 gw_esp_outb_tunnel_chacha(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 			  struct rte_mbuf *mb[], uint16_t n)
 {
-	return outb_tunnel(ctx, sa, mb, n, ESP_FAM_CHACHA);
+	return outb_tunnel_aead(ctx, sa, mb, n, ESP_FAM_CHACHA);
 }
 
 uint16_t
 gw_esp_outb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		       struct rte_mbuf *mb[], uint16_t n)
 {
-	return outb_tunnel(ctx, sa, mb, n, ESP_FAM_CBC);
+	return outb_tunnel_cbc(ctx, sa, mb, n);
 }
