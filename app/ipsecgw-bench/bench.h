@@ -83,8 +83,8 @@ void bench_traffic_free(struct bench_traffic *tr);
 
 /**
  * Raw intel-ipsec-mb rate (Mpps) for the ESP payloads of a size mix: the
- * direct API for the AEADs, for AES-CBC + HMAC the job API with a whole
- * burst of jobs in flight (its multi-buffer lanes).
+ * direct API for AES-GCM, for ChaCha20-Poly1305 and AES-CBC + HMAC the job
+ * API with a whole burst of jobs in flight (its multi-buffer lanes).
  */
 double bench_crypto_limit(struct gw_crypto_lcore *c, const struct bench_opts *o,
 			  const struct bench_size *sz, enum bench_dir dir, double seconds);

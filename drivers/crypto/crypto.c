@@ -227,10 +227,10 @@ esn_append(uint8_t *at, uint32_t seq_hi, int esn)
 /* What a finished job means for its packet: seal writes the ICV, open
  * compares it in constant time. */
 static void
-cbc_complete(const struct gw_aead_key *k, IMB_JOB *job, int encrypt,
+job_complete(const struct gw_aead_key *k, IMB_JOB *job, int encrypt,
 	     unsigned *n_ok)
 {
-	struct gw_cbc_op *op = job->user_data;
+	struct gw_job_op *op = job->user_data;
 
 	op->ok = job->status == IMB_STATUS_COMPLETED;
 	if (op->ok && encrypt)
@@ -240,72 +240,111 @@ cbc_complete(const struct gw_aead_key *k, IMB_JOB *job, int encrypt,
 	*n_ok += (unsigned)op->ok;
 }
 
+enum job_kind { JOB_CBC_HMAC, JOB_CHACHA };
+
+/* One op as a job of its kind. */
+static void
+job_fill(IMB_JOB *job, const struct gw_aead_key *k, struct gw_job_op *op,
+	 enum job_kind kind, int esn, int encrypt)
+{
+	uint8_t *icv = op->p + op->cipher_off + op->clen;
+
+	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+	job->src = op->p;
+	job->dst = op->p + op->cipher_off;
+	job->cipher_start_src_offset_in_bytes = op->cipher_off;
+	job->msg_len_to_cipher_in_bytes = op->clen;
+	job->auth_tag_output = op->tag;
+	job->auth_tag_output_len_in_bytes = k->icv_len;
+	job->user_data = op;
+	if (kind == JOB_CHACHA) {
+		job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
+		job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
+		job->enc_keys = k->chacha;
+		job->dec_keys = k->chacha;
+		job->key_len_in_bytes = 32;
+		job->iv = op->nonce;
+		job->iv_len_in_bytes = 12;
+		job->hash_start_src_offset_in_bytes = op->cipher_off;
+		job->msg_len_to_hash_in_bytes = op->clen;
+		job->u.CHACHA20_POLY1305.aad = op->aad;
+		job->u.CHACHA20_POLY1305.aad_len_in_bytes = op->aad_len;
+		return;
+	}
+	job->cipher_mode = IMB_CIPHER_CBC;
+	job->enc_keys = k->cbc.enc_keys;
+	job->dec_keys = k->cbc.dec_keys;
+	job->key_len_in_bytes = k->key_len;
+	job->iv = op->p + op->cipher_off - 16;
+	job->iv_len_in_bytes = 16;
+	job->hash_alg = k->cbc.hash;
+	job->hash_start_src_offset_in_bytes = 0;
+	job->msg_len_to_hash_in_bytes = op->cipher_off + op->clen +
+					esn_append(icv, op->seq_hi, esn);
+	job->u.HMAC._hashed_auth_key_xor_ipad = k->cbc.ipad;
+	job->u.HMAC._hashed_auth_key_xor_opad = k->cbc.opad;
+}
+
 /*
- * CBC + HMAC jobs for a burst of one SA: each is submitted as soon as it
- * is filled (the manager hands back the oldest ones once its lanes are
- * full), the rest are flushed at the end. Open hashes then decrypts, so
- * the ICV is checked on the ciphertext (RFC 4303 3.4.4).
+ * The jobs of a burst of one SA: each is submitted as soon as it is
+ * filled (the manager hands back the oldest ones once its lanes are full),
+ * the rest are flushed at the end. Open authenticates the ciphertext
+ * before decrypting it (RFC 4303 3.4.4).
  */
 static unsigned
-cbc_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
-	  struct gw_cbc_op *ops, unsigned n, int esn, int encrypt)
+job_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k, struct gw_job_op *ops,
+	  unsigned n, enum job_kind kind, int esn, int encrypt)
 {
 	IMB_MGR *mgr = c->mgr;
 	unsigned n_ok = 0;
 	IMB_JOB *job;
 
 	for (unsigned i = 0; i < n; i++) {
-		struct gw_cbc_op *op = &ops[i];
-		uint8_t *icv = op->p + op->cipher_off + op->clen;
+		struct gw_job_op *op = &ops[i];
 
 		op->ok = 0;
 		if (!encrypt)
-			memcpy(op->icv, icv, k->icv_len);
+			memcpy(op->icv, op->p + op->cipher_off + op->clen, k->icv_len);
 		job = IMB_GET_NEXT_JOB(mgr);
-		job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-		job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
-		job->cipher_mode = IMB_CIPHER_CBC;
-		job->enc_keys = k->cbc.enc_keys;
-		job->dec_keys = k->cbc.dec_keys;
-		job->key_len_in_bytes = k->key_len;
-		job->src = op->p;
-		job->dst = op->p + op->cipher_off;
-		job->cipher_start_src_offset_in_bytes = op->cipher_off;
-		job->msg_len_to_cipher_in_bytes = op->clen;
-		job->iv = op->p + op->cipher_off - 16;
-		job->iv_len_in_bytes = 16;
-		job->hash_alg = k->cbc.hash;
-		job->hash_start_src_offset_in_bytes = 0;
-		job->msg_len_to_hash_in_bytes = op->cipher_off + op->clen +
-						esn_append(icv, op->seq_hi, esn);
-		job->auth_tag_output = op->tag;
-		job->auth_tag_output_len_in_bytes = k->icv_len;
-		job->u.HMAC._hashed_auth_key_xor_ipad = k->cbc.ipad;
-		job->u.HMAC._hashed_auth_key_xor_opad = k->cbc.opad;
-		job->user_data = op;
+		job_fill(job, k, op, kind, esn, encrypt);
 		job = IMB_SUBMIT_JOB(mgr);
 		while (job != NULL) {
-			cbc_complete(k, job, encrypt, &n_ok);
+			job_complete(k, job, encrypt, &n_ok);
 			job = IMB_GET_COMPLETED_JOB(mgr);
 		}
 	}
 	while ((job = IMB_FLUSH_JOB(mgr)) != NULL)
-		cbc_complete(k, job, encrypt, &n_ok);
+		job_complete(k, job, encrypt, &n_ok);
 	return n_ok;
 }
 
 unsigned
 gw_cbc_seal_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
-		  struct gw_cbc_op *ops, unsigned n, int esn)
+		  struct gw_job_op *ops, unsigned n, int esn)
 {
-	return cbc_burst(c, k, ops, n, esn, 1);
+	return job_burst(c, k, ops, n, JOB_CBC_HMAC, esn, 1);
 }
 
 unsigned
 gw_cbc_open_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
-		  struct gw_cbc_op *ops, unsigned n, int esn)
+		  struct gw_job_op *ops, unsigned n, int esn)
 {
-	return cbc_burst(c, k, ops, n, esn, 0);
+	return job_burst(c, k, ops, n, JOB_CBC_HMAC, esn, 0);
+}
+
+unsigned
+gw_chacha_seal_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+		     struct gw_job_op *ops, unsigned n)
+{
+	return job_burst(c, k, ops, n, JOB_CHACHA, 0, 1);
+}
+
+unsigned
+gw_chacha_open_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+		     struct gw_job_op *ops, unsigned n)
+{
+	return job_burst(c, k, ops, n, JOB_CHACHA, 0, 0);
 }
 
 int
@@ -313,7 +352,7 @@ gw_cbc_seal(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 	    uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t seq_hi,
 	    int esn)
 {
-	struct gw_cbc_op op = {
+	struct gw_job_op op = {
 		.p = p, .cipher_off = cipher_off, .clen = clen, .seq_hi = seq_hi,
 	};
 	unsigned ok = gw_cbc_seal_burst(c, k, &op, 1, esn);
@@ -327,7 +366,7 @@ gw_cbc_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 	    uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t seq_hi,
 	    int esn)
 {
-	struct gw_cbc_op op = {
+	struct gw_job_op op = {
 		.p = p, .cipher_off = cipher_off, .clen = clen, .seq_hi = seq_hi,
 	};
 	unsigned ok = gw_cbc_open_burst(c, k, &op, 1, esn);

@@ -160,15 +160,22 @@ int gw_cbc_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 		uint8_t *p, uint32_t cipher_off, uint32_t clen, uint32_t seq_hi,
 		int esn);
 
-/** One packet of a CBC + HMAC burst, laid out as for gw_cbc_seal(). */
-struct gw_cbc_op {
+/**
+ * One packet of a job-API burst, laid out in place at p as for
+ * gw_cbc_seal(): p[0 .. cipher_off) ESP header and IV, then clen bytes of
+ * payload, then the ICV.
+ */
+struct gw_job_op {
 	uint8_t *p;
 	uint32_t cipher_off;
 	uint32_t clen;
-	uint32_t seq_hi;           /**< authenticated after the payload with ESN */
+	uint32_t seq_hi;           /**< CBC: authenticated after the payload with ESN */
 	int ok;                    /**< out: sealed, or opened with a matching ICV */
+	uint8_t nonce[12];         /**< ChaCha20-Poly1305: salt | IV (RFC 7634) */
+	uint8_t aad[12];           /**< ChaCha20-Poly1305: SPI | [seq_hi |] seq_lo */
+	uint8_t aad_len;           /**< 8, or 12 with ESN */
 	uint8_t icv[32];           /**< open: the ICV received (saved before ESN) */
-	uint8_t tag[32];           /**< the HMAC computed */
+	uint8_t tag[32];           /**< the ICV computed */
 };
 
 /**
@@ -179,9 +186,21 @@ struct gw_cbc_op {
  * ops[i].ok; returns how many are ok.
  */
 unsigned gw_cbc_seal_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
-			   struct gw_cbc_op *ops, unsigned n, int esn);
+			   struct gw_job_op *ops, unsigned n, int esn);
 unsigned gw_cbc_open_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
-			   struct gw_cbc_op *ops, unsigned n, int esn);
+			   struct gw_job_op *ops, unsigned n, int esn);
+
+/**
+ * ChaCha20-Poly1305 (RFC 7634) for n packets of one SA through the job
+ * API, whose AVX-512 code measured ~1.8x faster than the direct API at
+ * 64 B (1.3x at 1400 B) with intel-ipsec-mb 1.3. Nonce and AAD per op;
+ * the 16-byte ICV at p + cipher_off + clen. Sets ops[i].ok; returns how
+ * many are ok.
+ */
+unsigned gw_chacha_seal_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+			      struct gw_job_op *ops, unsigned n);
+unsigned gw_chacha_open_burst(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
+			      struct gw_job_op *ops, unsigned n);
 
 /** The CBC IV of a sequence number: AES(iv_key, 0^8 | seq64 big endian). */
 static inline void

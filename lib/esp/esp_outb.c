@@ -158,11 +158,13 @@ outb_reserve(struct gw_sa *sa, uint16_t n, uint64_t *seq0)
 	return n;
 }
 
-/* The AEADs: one direct-API call per packet, right after its headers. */
-static __rte_always_inline uint16_t
-outb_tunnel_aead(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
-		 uint16_t n, const enum esp_family fam)
+/* AES-GCM: one direct-API call per packet, right after its headers (the
+ * direct API measured faster than the job API here). */
+static uint16_t
+outb_tunnel_gcm(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
+		uint16_t n)
 {
+	const enum esp_family fam = ESP_FAM_GCM;
 	const int esn = (sa->flags & GW_SA_F_ESN) != 0;
 	const uint64_t aad_len = esn ? 12 : 8;
 	const rte_be32_t spi = rte_cpu_to_be_32(sa->spi);
@@ -186,14 +188,9 @@ outb_tunnel_aead(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[]
 			continue;
 		}
 		esp_aad_fill(&aad, spi, st.seq, esn);
-		if (fam == ESP_FAM_GCM)
-			gw_aead_seal(&ctx->crypto, &sa->key, st.inner, st.inner, st.plen,
-				     st.esp + sizeof(struct rte_esp_hdr),
-				     (const uint8_t *)&aad, aad_len, st.icv);
-		else
-			gw_chacha_seal(&ctx->crypto, &sa->key, st.inner, st.inner, st.plen,
-				       st.esp + sizeof(struct rte_esp_hdr),
-				       (const uint8_t *)&aad, aad_len, st.icv);
+		gw_aead_seal(&ctx->crypto, &sa->key, st.inner, st.inner, st.plen,
+			     st.esp + sizeof(struct rte_esp_hdr),
+			     (const uint8_t *)&aad, aad_len, st.icv);
 		outb_post(sa, m);
 		bytes += st.len;
 		esp_keep(mb, &k, i);
@@ -204,15 +201,17 @@ outb_tunnel_aead(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[]
 	return k;
 }
 
-/* AES-CBC + HMAC: headers for a chunk of the burst, then all of its jobs
- * in intel-ipsec-mb's multi-buffer lanes at once (CBC encryption is serial
- * within a packet: the lanes work on several packets side by side). */
-static uint16_t
-outb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
-		uint16_t n)
+/* The job-API families (AES-CBC + HMAC, ChaCha20-Poly1305): headers for
+ * a chunk of the burst, then all of its jobs in intel-ipsec-mb's
+ * multi-buffer lanes at once (CBC encryption is serial within a packet:
+ * the lanes work on several packets side by side). */
+static __rte_always_inline uint16_t
+outb_tunnel_jobs(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
+		 uint16_t n, const enum esp_family fam)
 {
 	const int esn = (sa->flags & GW_SA_F_ESN) != 0;
-	struct gw_cbc_op ops[GW_BURST_MAX];
+	const rte_be32_t spi = rte_cpu_to_be_32(sa->spi);
+	struct gw_job_op ops[GW_BURST_MAX];
 	uint8_t why[GW_BURST_MAX], op_of[GW_BURST_MAX];
 	uint32_t len[GW_BURST_MAX];
 	uint64_t seq0, bytes = 0;
@@ -225,24 +224,35 @@ outb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
 		uint16_t end = RTE_MIN(n, (uint16_t)(base + GW_BURST_MAX)), n_ops = 0;
 
 		for (uint16_t i = base; i < end; i++) {
+			struct gw_job_op *op = &ops[n_ops];
 			struct outb_pkt st;
 			enum gw_drop w;
 
 			w = i >= nseq ? GW_DROP_SEQ_OVERFLOW :
-				outb_pre(ctx, sa, mb[i], seq0 + 1 + i, &st, ESP_FAM_CBC);
+				outb_pre(ctx, sa, mb[i], seq0 + 1 + i, &st, fam);
 			why[i - base] = (uint8_t)w;
 			if (w != ESP_OK)
 				continue;
 			len[i - base] = st.len;
-			op_of[i - base] = (uint8_t)n_ops;
-			ops[n_ops++] = (struct gw_cbc_op){
-				.p = st.esp,
-				.cipher_off = (uint32_t)(st.inner - st.esp),
-				.clen = st.plen,
-				.seq_hi = (uint32_t)(st.seq >> 32),
-			};
+			op_of[i - base] = (uint8_t)n_ops++;
+			op->p = st.esp;
+			op->cipher_off = (uint32_t)(st.inner - st.esp);
+			op->clen = st.plen;
+			op->seq_hi = (uint32_t)(st.seq >> 32);
+			if (fam == ESP_FAM_CHACHA) {
+				struct esp_aad aad;
+
+				esp_aad_fill(&aad, spi, st.seq, esn);
+				memcpy(op->aad, &aad, sizeof(op->aad));
+				op->aad_len = esn ? 12 : 8;
+				memcpy(op->nonce, sa->key.salt, 4);
+				memcpy(op->nonce + 4, st.esp + sizeof(struct rte_esp_hdr), 8);
+			}
 		}
-		gw_cbc_seal_burst(&ctx->crypto, &sa->key, ops, n_ops, esn);
+		if (fam == ESP_FAM_CBC)
+			gw_cbc_seal_burst(&ctx->crypto, &sa->key, ops, n_ops, esn);
+		else
+			gw_chacha_seal_burst(&ctx->crypto, &sa->key, ops, n_ops);
 		for (uint16_t i = base; i < end; i++) {
 			enum gw_drop w = (enum gw_drop)why[i - base];
 
@@ -268,19 +278,19 @@ uint16_t
 gw_esp_outb_tunnel(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		   struct rte_mbuf *mb[], uint16_t n)
 {
-	return outb_tunnel_aead(ctx, sa, mb, n, ESP_FAM_GCM);
+	return outb_tunnel_gcm(ctx, sa, mb, n);
 }
 
 uint16_t
 gw_esp_outb_tunnel_chacha(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 			  struct rte_mbuf *mb[], uint16_t n)
 {
-	return outb_tunnel_aead(ctx, sa, mb, n, ESP_FAM_CHACHA);
+	return outb_tunnel_jobs(ctx, sa, mb, n, ESP_FAM_CHACHA);
 }
 
 uint16_t
 gw_esp_outb_tunnel_cbc(struct gw_esp_ctx *ctx, struct gw_sa *sa,
 		       struct rte_mbuf *mb[], uint16_t n)
 {
-	return outb_tunnel_cbc(ctx, sa, mb, n);
+	return outb_tunnel_jobs(ctx, sa, mb, n, ESP_FAM_CBC);
 }
