@@ -255,6 +255,7 @@ format_worker_stats(struct gw_out *o, const struct gw_worker_stats *s)
 	gw_out_u64(o, "local", s->local);
 	gw_out_u64(o, "icmp_replies", s->icmp_replies);
 	gw_out_u64(o, "handoff", s->handoff);
+	gw_out_u64(o, "icmp_errors", s->icmp_errors);
 	gw_out_u64(o, "polls", s->polls);
 	gw_out_u64(o, "idle_polls", s->idle_polls);
 	gw_out_u64(o, "neigh_held", s->neigh_held);

@@ -73,6 +73,7 @@ struct gw_worker {
 	struct gw_worker_stats stats;
 	uint64_t prof[GW_PROF_MAX]; /**< cycles per stage while gw_dp.profile */
 	struct gw_neigh_cache neigh;
+	uint64_t icmp_last_tsc;    /**< when this worker last sent an ICMP error */
 	struct {
 		uint16_t n;
 		struct rte_mbuf *pkts[2 * GW_BURST_MAX];
@@ -97,6 +98,9 @@ struct gw_dp {
 	volatile bool stop;
 	bool profile;              /**< count cycles per stage (one rdtsc per stage and burst) */
 	uint64_t resolve_retry_tsc; /**< how long a worker waits before re-asking ARP */
+	/** Smallest MTU of the unprotected ports: what an ESP packet must fit. */
+	uint16_t tunnel_mtu;
+	uint64_t icmp_gap_tsc;     /**< a worker sends at most one ICMP error per gap */
 };
 
 extern struct gw_dp gw_dp;

@@ -49,6 +49,8 @@ setup_ports(const struct gw_cfg *cfg, unsigned n_workers)
 		dp->used = true;
 		dp->role = (uint8_t)p->role;
 		dp->mtu = out.mtu;
+		if (p->role == GW_ROLE_UNPROTECTED && out.mtu < gw_dp.tunnel_mtu)
+			gw_dp.tunnel_mtu = out.mtu;
 		dp->nb_rxq = out.nb_rxq;
 		dp->rx_ipv4_cksum = out.rx_ipv4_cksum;
 		dp->mac = out.mac;
@@ -163,6 +165,8 @@ gw_dp_setup(const struct gw_cfg *cfg)
 	gw_dp.idle_sleep = cfg->lcores.idle == GW_IDLE_SLEEP;
 	gw_dp.idle_sleep_us = cfg->lcores.idle_sleep_us;
 	gw_dp.resolve_retry_tsc = rte_get_tsc_hz(); /* ask ARP again after 1 s */
+	gw_dp.icmp_gap_tsc = rte_get_tsc_hz() / 1000; /* <= 1000 ICMP errors/s/worker */
+	gw_dp.tunnel_mtu = UINT16_MAX;     /* lowered by each unprotected port */
 	pool_cache = RTE_MIN(256u, cfg->mbufs / 8);
 	gw_dp.pool = rte_pktmbuf_pool_create("gw_mbufs", cfg->mbufs, pool_cache, 0,
 					     RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());

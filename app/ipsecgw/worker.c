@@ -237,6 +237,74 @@ flow_of(const struct rte_ipv4_hdr *ip, struct gw_flow4 *f)
 	}
 }
 
+/* The local address of a port to send ICMP errors from, 0 if none. */
+static inline uint32_t
+port_address(uint16_t port)
+{
+	for (unsigned i = 0; i < gw_dp.n_local; i++)
+		if (gw_dp.local[i].port == port)
+			return gw_dp.local[i].ip;
+	return 0;
+}
+
+/*
+ * An inner packet that ESP would make too big for the tunnel (RFC 4301
+ * 8.2). With DF set it becomes, in place, the ICMP "fragmentation needed"
+ * error (RFC 792, RFC 1191) that tells its source the MTU left inside the
+ * tunnel, so TCP's path MTU discovery works through the gateway; it goes
+ * back out through the forward stage. Without DF it is dropped: no
+ * fragmentation. Never an error about an ICMP error or a fragment, and at
+ * most one per icmp_gap_tsc per worker.
+ */
+static void
+too_big_for_tunnel(struct gw_worker *w, struct rte_mbuf *m, const struct gw_sa *sa,
+		   struct rte_mbuf *fwd[], uint16_t *n_fwd)
+{
+	const struct rte_ipv4_hdr *orig = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint16_t keep = (uint16_t)(rte_ipv4_hdr_len(orig) + 8);
+	uint16_t frag = rte_be_to_cpu_16(orig->fragment_offset);
+	const uint8_t *l4 = (const uint8_t *)orig + rte_ipv4_hdr_len(orig);
+	uint32_t src = port_address(m->port), dst = orig->src_addr;
+	uint64_t now = rte_rdtsc();
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+
+	w->stats.drops[GW_DROP_TOO_BIG]++;
+	if (!(frag & RTE_IPV4_HDR_DF_FLAG) || (frag & RTE_IPV4_HDR_OFFSET_MASK) ||
+	    src == 0 || rte_pktmbuf_data_len(m) < keep ||
+	    (orig->next_proto_id == IPPROTO_ICMP && l4[0] != RTE_IP_ICMP_ECHO_REQUEST &&
+	     l4[0] != RTE_IP_ICMP_ECHO_REPLY) ||
+	    now - w->icmp_last_tsc < gw_dp.icmp_gap_tsc) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - keep));
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip) + sizeof(*icmp));
+	if (ip == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->icmp_last_tsc = now;
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*icmp) + keep));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = dst;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = 3;       /* destination unreachable */
+	icmp->icmp_code = 4;       /* fragmentation needed and DF set */
+	icmp->icmp_cksum = 0;
+	icmp->icmp_ident = 0;      /* unused */
+	icmp->icmp_seq_nb = rte_cpu_to_be_16((uint16_t)(gw_dp.tunnel_mtu - sa->overhead));
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + keep);
+	m->l3_len = sizeof(*ip);
+	w->stats.icmp_errors++;
+	fwd[(*n_fwd)++] = m;
+}
+
 /* What a lookup result means: its action, else the SPD's default (no SPD
  * published yet: discard). */
 static inline uint8_t
@@ -299,6 +367,11 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 
 		action = policy_action(spd, e);
 		if (action == GW_ACT_PROTECT) {
+			if (unlikely(rte_pktmbuf_data_len(m) + e->sa->overhead >
+				     gw_dp.tunnel_mtu)) {
+				too_big_for_tunnel(w, m, e->sa, fwd, n_fwd);
+				continue;
+			}
 			if (unlikely(e->sa->owner != w->idx)) {
 				handoff(w, m, e->sa);
 				continue;

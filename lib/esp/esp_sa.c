@@ -202,6 +202,11 @@ gw_esp_sa_init(struct gw_sa *sa, const struct gw_cfg_sa *cfg,
 
 	if (esp_key_init(sa, cfg, &ai, c) != 0)
 		goto fail;
+	if (cfg->dir == GW_DIR_OUT)
+		sa->overhead = (uint8_t)(sa->hdr_len + sizeof(struct rte_esp_hdr) +
+					 esp_iv_len(ai.fam) + esp_align_mask(ai.fam) +
+					 sizeof(struct rte_esp_tail) +
+					 esp_icv_len(ai.fam, sa));
 	return 0;
 
 fail:

@@ -71,7 +71,9 @@ struct gw_sa {
 	uint8_t hdr_len;           /**< outer header template bytes (20 or 28) */
 	uint8_t n_local_sel;
 	uint8_t n_remote_sel;
-	uint8_t pad0;
+	uint8_t overhead;          /**< outbound: most bytes ESP adds to a packet
+				    *   (outer headers, ESP header, IV, largest
+				    *   padding, trailer, ICV) */
 	uint32_t hdr_sum;          /**< outbound: folded sum of the template with
 				    *   length, id and checksum zero */
 	uint64_t seq;              /**< outbound: last sequence number used */

@@ -35,6 +35,7 @@ gw_worker_stats_add(struct gw_worker_stats *dst, const struct gw_worker_stats *s
 	dst->bypassed += src->bypassed;
 	dst->local += src->local;
 	dst->icmp_replies += src->icmp_replies;
+	dst->icmp_errors += src->icmp_errors;
 	dst->neigh_held += src->neigh_held;
 	dst->handoff += src->handoff;
 	dst->polls += src->polls;

@@ -65,6 +65,7 @@ struct gw_worker_stats {
 	uint64_t bypassed;         /**< forwarded in clear by a bypass policy */
 	uint64_t local;            /**< handed to the control path (ARP, IKE) */
 	uint64_t icmp_replies;     /**< echo requests answered by the worker */
+	uint64_t icmp_errors;      /**< ICMP errors sent (fragmentation needed) */
 	uint64_t handoff;          /**< handed to the SA's owning worker */
 	uint64_t polls;            /**< poll rounds */
 	uint64_t idle_polls;       /**< rounds that found no packet */

@@ -744,6 +744,88 @@ test_outbound_esp(void)
 	return 0;
 }
 
+/* A UDP frame from the LAN host whose inner IPv4 packet is ilen bytes,
+ * DF set or not (checksum redone). */
+static void
+frame_sized(struct frame *f, uint16_t ilen, bool df)
+{
+	struct rte_ipv4_hdr *ip;
+
+	frame_udp(f, lan_port, &host_mac, HOST_IP, REMOTE_IP, 1234, 5678, 64,
+		  (uint16_t)(ilen - sizeof(*ip) - sizeof(struct rte_udp_hdr)));
+	ip = frame_ip(f);
+	ip->fragment_offset = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/*
+ * Path MTU through the tunnel: an inner packet that fits once encrypted
+ * goes out; one byte more with DF set comes back to its source as ICMP
+ * "fragmentation needed" carrying the MTU left inside the tunnel; without
+ * DF it is dropped (no fragmentation). Both count as too_big.
+ */
+static int
+test_tunnel_mtu(void)
+{
+	const struct gw_sa *sa = gw_control_sa_find(GW_DIR_OUT, SPI_OUT);
+	uint16_t fit, mtu_inside;
+	struct frame f;
+	struct capture c;
+	const struct rte_ipv4_hdr *ip, *quoted;
+	const struct rte_icmp_hdr *icmp;
+
+	GW_CHECK(sa != NULL, "outbound SA");
+	mtu_inside = (uint16_t)(gw_dp.tunnel_mtu - sa->overhead);
+	fit = mtu_inside;
+	GW_CHECK(fit + ETH_LEN <= FRAME_MAX, "test MTU %u", gw_dp.tunnel_mtu);
+
+	frame_sized(&f, fit, true);
+	stats_mark();
+	GW_CHECK_EQ(run_frames(&f, 1, &c), 0);
+	GW_CHECK_EQ(c.n_wan, 1);
+	GW_CHECK(rte_pktmbuf_data_len(c.wan[0]) - ETH_LEN <= gw_dp.tunnel_mtu, "fits");
+	out_seq_seen++;
+	capture_free(&c);
+
+	frame_sized(&f, (uint16_t)(fit + 1), true);
+	stats_mark();
+	GW_CHECK_EQ(run_frames(&f, 1, &c), 0);
+	GW_CHECK_EQ(c.n_wan, 0);
+	GW_CHECK_EQ(c.n_lan, 1);
+	GW_CHECK_EQ(DDROP(TOO_BIG), 1);
+	GW_CHECK_EQ(D(icmp_errors), 1);
+	ip = (const struct rte_ipv4_hdr *)(rte_pktmbuf_mtod(c.lan[0], const uint8_t *) + ETH_LEN);
+	icmp = (const struct rte_icmp_hdr *)(ip + 1);
+	quoted = (const struct rte_ipv4_hdr *)(icmp + 1);
+	GW_CHECK(ip_cksum_ok(ip), "ICMP's IPv4 checksum");
+	GW_CHECK_EQ(rte_be_to_cpu_32(ip->src_addr), LAN_IP);
+	GW_CHECK_EQ(rte_be_to_cpu_32(ip->dst_addr), HOST_IP);
+	GW_CHECK_EQ(ip->next_proto_id, IPPROTO_ICMP);
+	GW_CHECK_EQ(rte_be_to_cpu_16(ip->total_length), 20 + 8 + 20 + 8);
+	GW_CHECK_EQ(rte_pktmbuf_data_len(c.lan[0]), ETH_LEN + 20 + 8 + 20 + 8);
+	GW_CHECK_EQ(icmp->icmp_type, 3);
+	GW_CHECK_EQ(icmp->icmp_code, 4);
+	GW_CHECK_EQ(rte_be_to_cpu_16(icmp->icmp_seq_nb), mtu_inside);
+	GW_CHECK_EQ(rte_raw_cksum(icmp, 8 + 28), 0xffff);
+	/* it quotes the offending header (as forwarded: TTL already down) */
+	GW_CHECK_EQ(rte_be_to_cpu_32(quoted->src_addr), HOST_IP);
+	GW_CHECK_EQ(rte_be_to_cpu_32(quoted->dst_addr), REMOTE_IP);
+	GW_CHECK_EQ(rte_be_to_cpu_16(quoted->total_length), fit + 1);
+	capture_free(&c);
+
+	/* without DF: dropped, no ICMP (the rate limit is not what stops it) */
+	rte_delay_ms(2);
+	frame_sized(&f, (uint16_t)(fit + 1), false);
+	stats_mark();
+	GW_CHECK_EQ(run_frames(&f, 1, &c), 0);
+	GW_CHECK_EQ(c.n_wan + c.n_lan, 0);
+	GW_CHECK_EQ(DDROP(TOO_BIG), 1);
+	GW_CHECK_EQ(D(icmp_errors), 0);
+	capture_free(&c);
+	return 0;
+}
+
 static int
 test_inbound_esp(void)
 {
@@ -1520,6 +1602,7 @@ static const struct gw_test_case pipeline_cases[] = {
 	{ "icmp_echo_reply", test_icmp_echo_reply },
 	{ "outbound_esp", test_outbound_esp },
 	{ "inbound_esp", test_inbound_esp },
+	{ "tunnel_mtu", test_tunnel_mtu },
 	{ "drop_reasons", test_drop_reasons },
 	{ "tx_buffer_between_flushes", test_tx_buffer_between_flushes },
 	{ "ike_io", test_ike_io },
