@@ -868,6 +868,7 @@ main(int argc, char **argv)
 	/* virtual sinks have no MTU: let IMIX's 1518-byte frames grow with ESP */
 	for (unsigned p = 0; p < gw_dp.n_ports; p++)
 		gw_dp.port[gw_dp.port_ids[p]].mtu = 9000;
+	gw_dp.tunnel_mtu = 9000;
 	for (unsigned i = 0; i < opts.n_workers; i++) {
 		runs[i].w = gw_dp.workers[i];
 		rte_eal_remote_launch(bench_worker_main, &runs[i], gw_dp.workers[i]->lcore);
