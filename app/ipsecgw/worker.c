@@ -478,7 +478,7 @@ stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 
 		/* an SA is identified by SPI and its destination (RFC 4301 4.1) */
 		if (unlikely(!(hits & (1ull << i)) ||
-			     rte_be_to_cpu_32(outer->dst_addr) != sa->local.v4)) {
+			     rte_be_to_cpu_32(outer->dst_addr) != sa->in.local_v4)) {
 			drop(w, keyed[i], GW_DROP_NO_SA);
 			continue;
 		}

@@ -197,6 +197,9 @@ gw_esp_sa_init(struct gw_sa *sa, const struct gw_cfg_sa *cfg,
 	} else {
 		if (gw_replay_init(&sa->replay, cfg->replay_window, cfg->esn) != 0)
 			goto fail;
+		sa->in.local_sel0 = sa->local_sel[0];
+		sa->in.remote_sel0 = sa->remote_sel[0];
+		sa->in.local_v4 = sa->local.v4;
 		sa->process = ai.inb;
 	}
 

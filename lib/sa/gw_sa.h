@@ -78,7 +78,16 @@ struct gw_sa {
 				    *   length, id and checksum zero */
 	uint64_t seq;              /**< outbound: last sequence number used */
 	uint64_t seq_limit;        /**< outbound: highest allowed (2^32-1 or 2^64-1) */
-	uint8_t hdr[32];           /**< outbound: outer IPv4 [+ UDP] template */
+	union {
+		uint8_t hdr[32];   /**< outbound: outer IPv4 [+ UDP] template */
+		/** inbound: what every packet checks, kept hot (copies of
+		 *  local_sel[0], remote_sel[0] and the local address) */
+		struct {
+			struct gw_sa_sel4 local_sel0;
+			struct gw_sa_sel4 remote_sel0;
+			uint32_t local_v4; /**< outer destination, host order */
+		} in;
+	};
 	/* the counters end the second hot line: a packet of an SA touches
 	 * two lines of it besides its key (one DRAM miss less with many SAs) */
 	struct gw_sa_counters cnt;
@@ -139,9 +148,9 @@ gw_sa_prefetch_out(const struct gw_sa *sa, uint32_t len)
 }
 
 /**
- * The same for an inbound SA: hot fields, counters, key schedule, the
- * inner selectors, the local address the worker matches and the replay
- * window (header and bitmap; the default 1024-packet window is 3 lines).
+ * The same for an inbound SA: hot fields (with the first selectors and
+ * the local address), counters, key schedule and the replay window
+ * (header and bitmap; the default 1024-packet window is 3 lines).
  * Every line is named: with thousands of SAs each one is a DRAM miss,
  * and one left to chance stalls the packet.
  */
@@ -153,9 +162,6 @@ gw_sa_prefetch_in(const struct gw_sa *sa, uint32_t len)
 	__builtin_prefetch(sa);
 	__builtin_prefetch((const uint8_t *)sa + 64);
 	gw_aead_key_prefetch(&sa->key, len);
-	__builtin_prefetch(sa->local_sel);
-	__builtin_prefetch(sa->remote_sel);
-	__builtin_prefetch(&sa->local);
 	__builtin_prefetch(&sa->replay);
 	__builtin_prefetch(bm + 64);
 	__builtin_prefetch(bm + 128);
@@ -165,12 +171,14 @@ gw_sa_prefetch_in(const struct gw_sa *sa, uint32_t len)
 static inline bool
 gw_sa_inner_ok4(const struct gw_sa *sa, uint32_t src, uint32_t dst)
 {
-	bool s = false, d = false;
+	/* the first selectors live in the hot lines: most SAs have one */
+	bool s = ((src ^ sa->in.remote_sel0.net) & sa->in.remote_sel0.mask) == 0;
+	bool d = ((dst ^ sa->in.local_sel0.net) & sa->in.local_sel0.mask) == 0;
 
-	for (unsigned i = 0; i < sa->n_remote_sel; i++)
-		s |= ((src ^ sa->remote_sel[i].net) & sa->remote_sel[i].mask) == 0;
-	for (unsigned i = 0; i < sa->n_local_sel; i++)
-		d |= ((dst ^ sa->local_sel[i].net) & sa->local_sel[i].mask) == 0;
+	for (unsigned i = 1; !s && i < sa->n_remote_sel; i++)
+		s = ((src ^ sa->remote_sel[i].net) & sa->remote_sel[i].mask) == 0;
+	for (unsigned i = 1; !d && i < sa->n_local_sel; i++)
+		d = ((dst ^ sa->local_sel[i].net) & sa->local_sel[i].mask) == 0;
 	return s && d;
 }
 
