@@ -16,6 +16,7 @@
 #include "dataplane.h"
 #include "gw_log.h"
 #include "ike.h"
+#include "trap.h"
 
 struct gw_control gw_control;
 
@@ -219,11 +220,8 @@ handle_arp(struct rte_mbuf *m)
 }
 
 static void
-handle_slow_packets(void)
+handle_slow_burst(struct rte_mbuf **mb, unsigned n)
 {
-	struct rte_mbuf *mb[32];
-	unsigned n = rte_ring_sc_dequeue_burst(gw_dp.ctrl.slow, (void **)mb, 32, NULL);
-
 	for (unsigned i = 0; i < n; i++) {
 		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb[i], void *);
 
@@ -238,6 +236,21 @@ handle_slow_packets(void)
 }
 
 static void
+handle_slow_packets(void)
+{
+	struct rte_mbuf *mb[32];
+	unsigned n, rounds = 0;
+
+	/* Drain what arrived during the 1 ms sleep (up to 8 bursts per
+	 * wakeup): a burst of IKE requests must not wait a poll period per
+	 * 32 datagrams, and a flood must not starve the operator sockets. */
+	do {
+		n = rte_ring_sc_dequeue_burst(gw_dp.ctrl.slow, (void **)mb, 32, NULL);
+		handle_slow_burst(mb, n);
+	} while (n == 32 && ++rounds < 8);
+}
+
+static void
 handle_events(void)
 {
 	struct gw_event ev[32];
@@ -247,6 +260,10 @@ handle_events(void)
 	for (unsigned i = 0; i < n; i++) {
 		const struct gw_ctl_neigh *known;
 
+		if (ev[i].type == GW_EV_TRAP) {
+			gw_trap_event(ev[i].ip);
+			continue;
+		}
 		if (ev[i].type != GW_EV_RESOLVE)
 			continue;
 		known = gw_control_neigh_find(ev[i].ip);

@@ -50,6 +50,7 @@ struct gw_ctl_stats {
 	uint64_t ike_unhandled;     /**< IKE packets before IKE exists */
 	uint64_t ike_malformed;     /**< slow-path UDP that is not valid IKE framing */
 	uint64_t ike_in;            /**< IKE messages given to the engine */
+	uint64_t natt_keepalives_in; /**< NAT keepalives received (dropped) */
 	uint64_t slow_other;
 	uint64_t alloc_failed;
 	uint64_t neigh_table_full;

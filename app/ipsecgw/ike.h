@@ -13,10 +13,20 @@
 
 struct gw_ikev2_engine;
 
+struct gw_cfg;
+
+/**
+ * Loads the certificates, keys and trusted CAs of every connection with
+ * auth = "pubkey" (errors logged, naming the file); kept until
+ * gw_ike_credentials_free() or gw_ike_stop(). 0 or -1.
+ */
+int gw_ike_credentials_load(const struct gw_cfg *cfg);
+void gw_ike_credentials_free(void);
+
 /** Loads the configured IKEv2 connections into an engine. 0 or -1. */
 int gw_ike_start(void);
 
-/** Initiates the connections whose first child has start_action = start. */
+/** Initiates the connections with a child of start_action = start (all such children). */
 void gw_ike_initiate_configured(void);
 
 /** Feeds one IKE frame the workers passed up (the caller frees m). */

@@ -23,6 +23,7 @@ gw_ike_io_strerror(int err)
 	case GW_IKE_IO_NO_NEIGHBOR: return "next hop not resolved yet";
 	case GW_IKE_IO_NO_MBUF: return "out of mbufs";
 	case GW_IKE_IO_TOO_BIG: return "message too big for one frame";
+	case GW_IKE_IO_KEEPALIVE: return "NAT keepalive";
 	}
 	return "?";
 }
@@ -67,6 +68,8 @@ gw_ike_dgram_parse(struct rte_mbuf *m, struct gw_ike_dgram *d)
 		/* RFC 3948 2.2: IKE on 4500 starts with four zero bytes */
 		static const uint8_t marker[NON_ESP_MARKER_LEN];
 
+		if (d->len == 1 && d->msg[0] == 0xff)
+			return GW_IKE_IO_KEEPALIVE; /* RFC 3948 2.3 */
 		if (d->len < NON_ESP_MARKER_LEN ||
 		    memcmp(d->msg, marker, NON_ESP_MARKER_LEN) != 0)
 			return GW_IKE_IO_NOT_IKE; /* ESP or a NAT keepalive */
@@ -84,7 +87,10 @@ gw_ike_dgram_send(const struct gw_addr *src, uint16_t sport,
 		  const uint8_t *msg, size_t len)
 {
 	bool natt = sport == GW_IKE_NATT_PORT || dport == GW_IKE_NATT_PORT;
-	size_t marker = natt ? NON_ESP_MARKER_LEN : 0;
+	/* a NAT keepalive (RFC 3948 2.3) is the single 0xFF octet, no marker;
+	 * no IKE message is one octet long */
+	bool keepalive = len == 1 && msg[0] == 0xff;
+	size_t marker = natt && !keepalive ? NON_ESP_MARKER_LEN : 0;
 	size_t ip_len = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + marker + len;
 	const struct gw_nexthop *nh;
 	const struct gw_ctl_neigh *nb;

@@ -40,6 +40,7 @@ enum gw_ike_io_err {
 	GW_IKE_IO_NO_NEIGHBOR = -5, /**< ARP asked; the caller retransmits later */
 	GW_IKE_IO_NO_MBUF = -6,
 	GW_IKE_IO_TOO_BIG = -7,
+	GW_IKE_IO_KEEPALIVE = -8,  /**< a NAT keepalive (0xFF on 4500): drop quietly */
 };
 
 /**

@@ -157,6 +157,15 @@ main(int argc, char **argv)
 	gw_cfg_review(&gw_control.cfg, &diag);
 	gw_diag_print(&diag, stderr);
 	if (check) {
+		/* certificates and keys are read as the start would read them */
+		if (gw_ike_credentials_load(&gw_control.cfg) != 0) {
+			fprintf(stderr, "%s: a certificate or key is not usable; nothing started\n",
+				path);
+			gw_ike_credentials_free();
+			gw_cfg_free(&gw_control.cfg);
+			return 1;
+		}
+		gw_ike_credentials_free();
 		printf("%s: configuration is valid (%u warning(s))\n", path, diag.warnings);
 		gw_cfg_free(&gw_control.cfg);
 		return 0;

@@ -15,6 +15,7 @@
 #include "control.h"
 #include "dataplane.h"
 #include "gw_log.h"
+#include "trap.h"
 
 static struct gw_sa *
 sa_by_name(const char *name)
@@ -178,12 +179,13 @@ add_sel_pair(struct gw_spd_table *t, const struct gw_sa_sel4 *l,
 }
 
 /* The SPD: configured policies in order, then one protect entry per
- * selector pair of each outbound SA. */
+ * selector pair of each outbound SA, then the traps (an SA's policies
+ * win over its child's trap). */
 static struct gw_spd_table *
 build_spd(void)
 {
 	const struct gw_cfg *cfg = &gw_control.cfg;
-	uint32_t max = cfg->n_policies;
+	uint32_t max = cfg->n_policies + gw_trap_spd_count();
 	struct gw_spd_table *t;
 	int rc;
 
@@ -215,6 +217,8 @@ build_spd(void)
 				if (add_sel_pair(t, &sa->local_sel[l], &sa->remote_sel[r], sa) != 0)
 					goto fail;
 	}
+	if (gw_trap_spd_add(t) != 0)
+		goto fail;
 	rc = gw_spd_table_finalize(t, "spd");
 	if (rc != 0) {
 		GW_ERR("SPD: cannot build lookup tables for %u policies: %s",

@@ -18,6 +18,7 @@
 
 #include "dataplane.h"
 #include "gw_pkt.h"
+#include "trap.h"
 
 struct gw_dp gw_dp;
 int gw_mbuf_sa_offset = -1;
@@ -381,6 +382,10 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 		} else if (action == GW_ACT_BYPASS) {
 			w->stats.bypassed++;
 			fwd[(*n_fwd)++] = m;
+		} else if (unlikely(action == GW_ACT_TRAP)) {
+			/* no SA yet: ask the control path for one (once), drop */
+			gw_trap_hit(e->trap);
+			drop(w, m, GW_DROP_TRAP);
 		} else {
 			drop(w, m, e ? GW_DROP_POLICY_DISCARD : GW_DROP_NO_POLICY);
 		}

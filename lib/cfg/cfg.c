@@ -579,6 +579,30 @@ parse_dataplane(struct cfg_loader *ld, const config_setting_t *s)
 		ld->cfg->burst = (unsigned)v;
 }
 
+/* ike = { cookie_threshold = 1000; half_open_max = 0; } */
+static void
+parse_ike_global(struct cfg_loader *ld, const config_setting_t *s)
+{
+	static const char *const keys[] = { "cookie_threshold", "half_open_max", NULL };
+	const config_setting_t *m;
+	uint64_t v;
+
+	if (cfg_want_group(ld, s) < 0)
+		return;
+	cfg_check_keys(ld, s, keys);
+	m = cfg_member(ld, s, "cookie_threshold", false);
+	if (m != NULL && cfg_uint(ld, m, 0, 1000000, &v) == 0)
+		ld->cfg->ike_cookie_threshold = (unsigned)v;
+	m = cfg_member(ld, s, "half_open_max", false);
+	if (m != NULL && cfg_uint(ld, m, 0, 1000000, &v) == 0)
+		ld->cfg->ike_half_open_max = (unsigned)v;
+	if (ld->cfg->ike_half_open_max && ld->cfg->ike_cookie_threshold &&
+	    ld->cfg->ike_half_open_max < ld->cfg->ike_cookie_threshold)
+		cfg_error(ld, m, "half_open_max (%u) below cookie_threshold (%u): "
+			  "cookies would never be asked for",
+			  ld->cfg->ike_half_open_max, ld->cfg->ike_cookie_threshold);
+}
+
 static void
 set_defaults(struct gw_cfg *cfg)
 {
@@ -589,6 +613,7 @@ set_defaults(struct gw_cfg *cfg)
 		 CFG_SOCKET_DEFAULT);
 	cfg->mbufs = 16383;
 	cfg->burst = 32;
+	cfg->ike_cookie_threshold = 1000;
 }
 
 static void
@@ -597,7 +622,7 @@ parse_root(struct cfg_loader *ld, const config_setting_t *root)
 	static const char *const keys[] = {
 		"eal", "lcores", "ports", "routes", "neighbors", "policies",
 		"spd_default", "sas", "control", "dataplane", "connections",
-		"secrets", NULL
+		"secrets", "ike", NULL
 	};
 	static const struct cfg_enum spd_default_names[] = {
 		{ "discard", GW_ACT_DISCARD }, { "bypass", GW_ACT_BYPASS },
@@ -634,6 +659,8 @@ parse_root(struct cfg_loader *ld, const config_setting_t *root)
 		parse_control(ld, m);
 	if ((m = cfg_member(ld, root, "dataplane", false)) != NULL)
 		parse_dataplane(ld, m);
+	if ((m = cfg_member(ld, root, "ike", false)) != NULL)
+		parse_ike_global(ld, m);
 	/* After ports: local_addrs are checked against the ports' addresses. */
 	cfg_parse_ike(ld, cfg_member(ld, root, "connections", false),
 		      cfg_member(ld, root, "secrets", false));

@@ -44,7 +44,7 @@ static const char *const conn_keys[] = {
 	"version", "local_addrs", "remote_addrs", "local_port", "remote_port",
 	"proposals", "local", "remote", "rekey_time", "over_time", "rand_time",
 	"reauth_time", "dpd_delay", "dpd_timeout", "dpd_action", "encap",
-	"allow_weak", "mobike", "keyingtries", "unique", "children", NULL
+	"allow_weak", "mobike", "keyingtries", "unique", "children", "keep_alive", NULL
 };
 
 static const char *const auth_keys[] = {
@@ -1003,6 +1003,7 @@ parse_conn_timers(struct cfg_loader *ld, const config_setting_t *s,
 	parse_u32(ld, s, "reauth_time", TIME_MAX, &c->reauth_time, NULL);
 	parse_u32(ld, s, "dpd_delay", TIME_MAX, &c->dpd_delay, &delay_set);
 	parse_u32(ld, s, "dpd_timeout", TIME_MAX, &c->dpd_timeout, &timeout_set);
+	parse_u32(ld, s, "keep_alive", TIME_MAX, &c->keep_alive, NULL);
 	m = cfg_member(ld, s, "dpd_timeout", false);
 	if (delay_set && timeout_set && c->dpd_delay > 0 && c->dpd_timeout > 0 &&
 	    c->dpd_timeout <= c->dpd_delay)

@@ -21,7 +21,8 @@ enum gw_port_role { GW_ROLE_PROTECTED, GW_ROLE_UNPROTECTED };
 enum gw_idle_mode { GW_IDLE_POLL, GW_IDLE_SLEEP };
 enum gw_sa_dir { GW_DIR_OUT, GW_DIR_IN };
 enum gw_sa_mode { GW_MODE_TUNNEL, GW_MODE_TRANSPORT };
-enum gw_policy_action { GW_ACT_PROTECT, GW_ACT_BYPASS, GW_ACT_DISCARD };
+/** GW_ACT_TRAP is never configured: IKE adds it for start_action = trap. */
+enum gw_policy_action { GW_ACT_PROTECT, GW_ACT_BYPASS, GW_ACT_DISCARD, GW_ACT_TRAP };
 
 /** ESP transforms the data plane implements. */
 enum gw_esp_alg {
@@ -224,6 +225,7 @@ struct gw_cfg_conn {
 	uint32_t reauth_time;      /**< default 0: never */
 	uint32_t dpd_delay;        /**< default 0: no DPD */
 	uint32_t dpd_timeout;      /**< default 0: the retransmission limit */
+	uint32_t keep_alive;       /**< NAT keepalive interval, s; default 0: 20 s */
 	enum gw_dpd_action dpd_action;      /**< default clear */
 	bool encap;                /**< force UDP encapsulation */
 	bool allow_weak;           /**< accept weak proposals (with a warning) */
@@ -271,6 +273,11 @@ struct gw_cfg {
 	unsigned n_conns;
 	struct gw_cfg_secret *secrets; /**< `secrets`: wiped on gw_cfg_free */
 	unsigned n_secrets;
+	/** `ike.cookie_threshold`: half-open IKE SAs from which IKE_SA_INIT
+	 *  needs a COOKIE (RFC 7296 2.6); 0 never; default 1000. */
+	unsigned ike_cookie_threshold;
+	/** `ike.half_open_max`: IKE_SA_INITs beyond it dropped; 0 (default): no cap. */
+	unsigned ike_half_open_max;
 };
 
 /** Severity; a note is advice that needs no change (e.g. aes128gcm16). */

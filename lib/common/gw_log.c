@@ -14,6 +14,12 @@ gw_log_set_level(enum gw_log_level level)
 	log_level = level;
 }
 
+enum gw_log_level
+gw_log_get_level(void)
+{
+	return log_level;
+}
+
 void
 gw_log(enum gw_log_level level, const char *fmt, ...)
 {

@@ -11,6 +11,9 @@ enum gw_log_level { GW_LOG_ERR, GW_LOG_WARN, GW_LOG_INFO, GW_LOG_DEBUG };
 /** Messages above this level are dropped; default GW_LOG_INFO. */
 void gw_log_set_level(enum gw_log_level level);
 
+/** The level set last (so callers can skip formatting what is dropped). */
+enum gw_log_level gw_log_get_level(void);
+
 /** printf-style message with a timestamp and level to stderr. */
 void gw_log(enum gw_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -53,6 +53,7 @@ struct gw_msg {
 
 enum gw_event_type {
 	GW_EV_RESOLVE = 1,         /**< worker needs a MAC for ip on port */
+	GW_EV_TRAP,                /**< a packet hit trap policy `ip` (the trap id) */
 };
 
 /** A worker -> control event. */

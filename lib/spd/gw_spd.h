@@ -51,6 +51,7 @@ struct gw_spd_entry {
 	uint16_t remote_port_lo, remote_port_hi;
 	uint8_t proto;             /**< 0 = any */
 	uint8_t action;            /**< enum gw_policy_action */
+	uint16_t trap;             /**< trap id when action is trap (in the padding) */
 	uint32_t index;            /**< position in the table: lower wins */
 	struct gw_sa *sa;          /**< outbound SA when action is protect */
 };

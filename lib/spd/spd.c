@@ -54,6 +54,7 @@ gw_spd_table_add(struct gw_spd_table *t, const struct gw_ts *local,
 	e->remote_port_hi = remote->port_hi ? remote->port_hi : 65535;
 	e->proto = local->proto ? local->proto : remote->proto;
 	e->action = (uint8_t)action;
+	e->trap = 0;
 	e->index = t->n;
 	e->sa = sa;
 	t->n++;

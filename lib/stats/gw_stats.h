@@ -42,7 +42,8 @@
 	_(BAD_CHECKSUM, "bad_checksum", "bad IPv4 header checksum")            \
 	_(SLOW_RING_FULL, "slow_ring_full", "control-path ring full")          \
 	_(HANDOFF_FULL, "handoff_full", "handoff ring to owning worker full")  \
-	_(TX_FULL, "tx_full", "transmit queue full")
+	_(TX_FULL, "tx_full", "transmit queue full")                           \
+	_(TRAP, "trap", "matched a trap policy: negotiation triggered")
 
 enum gw_drop {
 #define _(e, n, d) GW_DROP_##e,

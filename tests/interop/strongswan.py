@@ -171,7 +171,7 @@ def swanctl_conf(conns):
             out.append("      }")
         out.append("    }")
         out.append("  }")
-        if c.auth == "psk":
+        if "psk" in (c.auth, c.remote_auth):  # either side (mixed auth)
             s = [f"  ike-{c.name} {{"]
             ids = [i for i in (c.local_id, c.remote_id) if i]
             if not ids:  # no ids: charon uses the IP addresses
@@ -436,17 +436,17 @@ def make_ca(directory, cn="ipsecgw interop CA", key_type="ecdsa", size=256):
     return crt, key
 
 
-def make_cert(directory, ca, name, san=None, key_type="ecdsa", size=256):
+def make_cert(directory, ca, name, san=None, key_type="ecdsa", size=256, dn=None):
     """End-entity certificate for `name` (CN and subjectAltName, so it can
-    be used as the IKE identity), signed by ca = (cert, key). Returns
-    (cert path, key path), PEM."""
+    be used as the IKE identity; dn replaces the subject "CN=name"), signed
+    by ca = (cert, key). Returns (cert path, key path), PEM."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     key, pub, crt = d / f"{name}.key.pem", d / f"{name}.pub.pem", d / f"{name}.crt.pem"
     _pki("--gen", "--type", key_type, "--size", size, "--outform", "pem", out=key)
     _pki("--pub", "--in", key, "--type", key_type, "--outform", "pem", out=pub)
     _pki("--issue", "--lifetime", 365, "--cacert", ca[0], "--cakey", ca[1],
-         "--in", pub, "--type", "pub", "--dn", f"CN={name}", "--san", san or name,
+         "--in", pub, "--type", "pub", "--dn", dn or f"CN={name}", "--san", san or name,
          "--flag", "serverAuth", "--flag", "clientAuth", "--outform", "pem", out=crt)
     return crt, key
 

@@ -51,6 +51,7 @@ struct ikev2_task {
 	struct gw_ike_ts tsi[GW_IKEV2_TS_MAX];
 	struct gw_ike_ts tsr[GW_IKEV2_TS_MAX];
 	struct gw_ike_proposal esp; /* child: chosen */
+	uint8_t tpl;               /* child: index of its gw_ikev2_child_cfg */
 	bool child_ok;
 	bool bare_notify;          /* responder: answer with notify_err alone */
 	uint32_t del_spis[GW_IKE_MAX_DELETE * 4]; /* info responder: our inbound SPIs deleted */
@@ -76,6 +77,11 @@ struct ikev2_child {
 	struct gw_ikev2_child c;   /* as installed */
 	struct gw_ike_proposal proposal; /* the chosen ESP algorithms */
 	bool installed;
+	bool expired;              /* going at a hard limit (the event says so) */
+	bool replaced;             /* rekey responder: a successor is installed */
+	uint8_t tpl;               /* index of its template in conn->children */
+	uint64_t soft_bytes, hard_bytes; /* volume limits; 0: none */
+	uint64_t soft_packets, hard_packets;
 	uint64_t rekey_ms;         /* 0: no soft lifetime */
 	uint64_t expire_ms;        /* 0: no hard lifetime */
 	bool rekeying;             /* our CREATE_CHILD_SA for it is in flight */
@@ -89,6 +95,11 @@ struct ikev2_child {
 
 struct ikev2_sa {
 	struct ikev2_sa *next;
+	struct ikev2_sa *prev;     /* e->sas is doubly linked: O(1) unlink */
+	struct ikev2_sa *hnext_spi; /* chain of e->by_spi (key hashed_spi) */
+	struct ikev2_sa *hnext_id; /* chain of e->by_id */
+	uint64_t hashed_spi;       /* spi_i when it was put into e->by_spi */
+	bool half_open;            /* responder between IKE_SA_INIT and IKE_AUTH */
 	struct gw_ikev2_engine *engine;
 	const struct gw_ikev2_conn *conn;
 	uint32_t id;
@@ -124,6 +135,9 @@ struct ikev2_sa {
 
 	/* IKE_AUTH */
 	struct gw_ikev2_id remote_id; /* as authenticated */
+	uint32_t peer_hashes;      /* RFC 7427 hashes the peer announced (1 << hash) */
+	char auth_local[40];       /* how we authenticated ("pubkey ECDSA_384") */
+	char auth_remote[40];      /* how the peer did; "" before */
 	bool send_auth_failed;     /* initiator: tell the peer before going (2.21.2) */
 
 	struct ikev2_child children[IKEV2_MAX_CHILDREN];
@@ -138,6 +152,9 @@ struct ikev2_sa {
 	uint8_t peer_low[GW_IKE_NONCE_MAX];
 	uint16_t peer_low_len;
 	uint64_t last_rx_ms;       /* last authenticated message from the peer */
+	uint64_t last_tx_ms;       /* last datagram we sent (NAT keepalives) */
+	uint32_t want_tpl;         /* templates to create once established */
+	char last_err[128];        /* the last error logged: a failure's cause */
 	uint64_t dpd_deadline_ms;  /* 0: no DPD check in flight */
 
 	/* Requests we send: window of one. */
@@ -163,8 +180,23 @@ struct gw_ikev2_engine {
 	void *ctx;
 	struct gw_ikev2_conn *conns;
 	size_t n_conns;
+	struct gw_ikev2_child_cfg *tpls; /* every conn's templates (conns point here) */
 	struct ikev2_sa *sas;
+	/* Lookup by SPIi (both roles know it from the first message) and by
+	 * id: chained hash tables of hash_size buckets, doubled when full. */
+	struct ikev2_sa **by_spi;
+	struct ikev2_sa **by_id;
+	size_t hash_size;
+	size_t n_sas;
 	uint32_t next_id;
+	struct gw_ikev2_limits limits;
+	struct gw_ikev2_stats stats;
+	enum gw_ikev2_level log_min;
+	/* RFC 7296 2.6 cookie secrets: cur and the one before it. */
+	uint8_t cookie_secret[2][32];
+	uint8_t cookie_version;    /* of cookie_secret[0] */
+	bool cookie_ready;
+	uint64_t cookie_rotated_ms;
 	uint64_t now_ms;
 	uint8_t scratch[GW_IKEV2_MSG_MAX];
 	uint8_t out[GW_IKEV2_MSG_MAX];
@@ -174,6 +206,11 @@ struct gw_ikev2_engine {
 struct ikev2_sa *ikev2_sa_new(struct gw_ikev2_engine *e,
 			      const struct gw_ikev2_conn *conn, bool initiator);
 void ikev2_sa_destroy(struct ikev2_sa *sa);
+/* Puts the SA under its current spi_i again (after spi_i was set). */
+void ikev2_sa_rehash(struct ikev2_sa *sa);
+void ikev2_sa_index_free(struct gw_ikev2_engine *e);
+/* False when an event of this level would be thrown away. */
+bool ikev2_log_on(const struct gw_ikev2_engine *e, enum gw_ikev2_level lvl);
 struct ikev2_sa *ikev2_sa_find(struct gw_ikev2_engine *e,
 			       const struct gw_ike_hdr *h);
 struct ikev2_sa *ikev2_sa_find_half_open(struct gw_ikev2_engine *e,
@@ -205,6 +242,18 @@ void ikev2_task_unsupported_r(struct ikev2_task *t, uint8_t exchange);
 void ikev2_task_rekey_child_i(struct ikev2_task *t, uint32_t spi_in);
 void ikev2_task_rekey_ike_i(struct ikev2_task *t);
 void ikev2_task_create_r(struct ikev2_task *t);
+/* CREATE_CHILD_SA for a new CHILD SA of template @p tpl (1.3.1). */
+void ikev2_task_create_child_i(struct ikev2_task *t, uint8_t tpl);
+/* Queues CREATE_CHILD_SA for the templates in sa->want_tpl that have no
+ * child yet, as far as the queue has room. */
+void ikev2_children_pump(struct ikev2_sa *sa);
+/* A template has a child that is up or a request for one queued. */
+bool ikev2_tpl_busy(const struct ikev2_sa *sa, unsigned tpl);
+/* Reports an SA event through io.sa_event: about child @p ch, or the
+ * template named @p child (a failed one), or the IKE SA (both NULL). */
+void ikev2_sa_event(struct ikev2_sa *sa, enum gw_ikev2_event_type type,
+		    const struct ikev2_child *ch, const char *child,
+		    uint32_t old_spi, const char *cause);
 /* A task whose object is gone (a child deleted meanwhile): dropped unsent. */
 bool ikev2_task_stale(struct ikev2_sa *sa, const struct ikev2_task *t);
 /* Queues an INFORMATIONAL Delete of one child (our inbound SPI); @p now:
@@ -212,10 +261,66 @@ bool ikev2_task_stale(struct ikev2_sa *sa, const struct ikev2_task *t);
 int ikev2_queue_child_delete(struct ikev2_sa *sa, uint32_t spi_in, bool now);
 struct ikev2_sa *ikev2_sa_by_id(struct gw_ikev2_engine *e, uint32_t id);
 
+/* ikev2_cookie.c (RFC 7296 2.6) */
+bool ikev2_cookie_needed(const struct gw_ikev2_engine *e);
+/* 0: a valid cookie; -1: none; -2: wrong or too old. */
+int ikev2_cookie_verify(struct gw_ikev2_engine *e, const struct gw_ike_msg *m,
+			const struct gw_ikev2_endpoint *from);
+/* Answers the IKE_SA_INIT request @p m with N(COOKIE), keeping no state. */
+void ikev2_cookie_send(struct gw_ikev2_engine *e,
+		       const struct gw_ikev2_endpoint *from,
+		       const struct gw_ikev2_endpoint *to,
+		       const struct gw_ike_msg *m);
+void ikev2_cookie_tick(struct gw_ikev2_engine *e);
+
 /* ikev2_init.c: the IKE SA's keys after both KE and nonces are known. */
 int ikev2_init_derive(struct ikev2_sa *sa);
 
+/* ikev2_certs.c: certificate side of IKE_SA_INIT and IKE_AUTH. */
+/* N(SIGNATURE_HASH_ALGORITHMS) (RFC 7427 4) with the hashes we verify. */
+void ikev2_write_sig_hashes(struct gw_ike_writer *w);
+/* Remembers the hashes of the peer's N(SIGNATURE_HASH_ALGORITHMS). */
+void ikev2_read_sig_hashes(struct ikev2_sa *sa, const struct gw_ike_msg *m);
+/* CERTREQ with our trusted CAs when @p c authenticates its peer by certificate. */
+void ikev2_write_certreq(const struct gw_ikev2_conn *c, struct gw_ike_writer *w);
+/* Responder: the conn whose CAs to ask for before IDi is known: the
+ * chosen one, or the first of the same addresses with certificates. */
+const struct gw_ikev2_conn *ikev2_certreq_conn(struct ikev2_sa *sa);
+/* CERT payloads of our chain when @p c authenticates us by certificate. */
+void ikev2_write_certs(const struct gw_ikev2_conn *c, struct gw_ike_writer *w);
+/* gw_ikev2_engine_new()'s checks of a conn's authentication settings:
+ * a PSK where a side uses one, credentials where a side uses
+ * certificates, a local ID or a certificate to take it from. */
+bool ikev2_conn_auth_ok(const struct gw_ikev2_conn *c);
+/* Our ID from the certificate: its subject DN without local_id, the
+ * subject's exact DER when local_id names it in other words. */
+void ikev2_conn_auth_prepare(struct gw_ikev2_conn *c);
+/* Signs @p octets (RFC 7296 2.15) for our AUTH payload. */
+int ikev2_auth_sign(struct ikev2_sa *sa, const uint8_t *octets, size_t len,
+		    uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len);
+/* DN-aware ID comparison: DER_ASN1_DN equal as names (gw_ike_dn_equal). */
+bool ikev2_id_match(const struct gw_ikev2_id *a, const struct gw_ikev2_id *b);
+/* Checks the peer's CERTs, identity @p id and AUTH over @p octets; logs the cause. */
+int ikev2_auth_verify_cert(struct ikev2_sa *sa, const struct gw_ike_msg *m,
+			   const struct gw_ikev2_id *id, const uint8_t *octets,
+			   size_t len);
+
 /* ikev2_child.c */
+static inline const struct gw_ikev2_child_cfg *
+ikev2_tpl(const struct gw_ikev2_conn *c, unsigned i)
+{
+	return &c->children[i < c->n_children ? i : 0];
+}
+/* The template's ESP proposals without DH groups (for IKE_AUTH, 1.2). */
+void ikev2_esp_without_dh(const struct gw_ikev2_child_cfg *tpl,
+			  struct gw_ike_proposal *out);
+/* Responder: the template the peer's TSi/TSr select, narrowed into
+ * t->tsi/t->tsr and t->tpl; -1 when none fits (TS_UNACCEPTABLE). */
+int ikev2_tpl_pick(struct ikev2_sa *sa, const struct gw_ike_msg *m,
+		   struct ikev2_task *t);
+/* Applies a CHILD SA's data-plane counters (volume lifetimes). */
+void ikev2_child_usage_apply(struct ikev2_sa *sa, struct ikev2_child *ch,
+			     uint64_t bytes, uint64_t packets);
 /* RFC 7296 2.9: ours ∩ theirs per selector; returns how many are left. */
 size_t ikev2_ts_narrow(const struct gw_ike_ts *theirs, size_t n_theirs,
 		       const struct gw_ike_ts *ours, size_t n_ours,
@@ -224,7 +329,8 @@ void ikev2_ts_list_format(const struct gw_ike_ts *ts, size_t n, char *buf,
 			  size_t len);
 uint32_t ikev2_child_spi_new(const struct gw_ikev2_engine *e);
 /* Derives keys for the chosen ESP proposal and installs the child. */
-int ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
+int ikev2_child_install(struct ikev2_sa *sa, unsigned tpl,
+			const struct gw_ike_proposal *esp,
 			uint32_t spi_in, uint32_t spi_out,
 			const struct gw_ike_ts *tsl, size_t n_tsl,
 			const struct gw_ike_ts *tsr, size_t n_tsr);
@@ -235,6 +341,8 @@ struct ikev2_keysrc {
 	const uint8_t *ni, *nr;
 	size_t ni_len, nr_len;
 	bool initiator;            /* our role in the exchange that made it */
+	uint8_t tpl;               /* the child's template */
+	uint32_t rekey_of;         /* inbound SPI of the child it replaces; 0: new */
 };
 int ikev2_child_install_keyed(struct ikev2_sa *sa,
 			      const struct gw_ike_proposal *esp,

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IKE_AUTH task (RFC 7296 1.2, 2.15): identities, PSK authentication and
+ * IKE_AUTH task (RFC 7296 1.2, 2.15): identities, PSK or signature
+ * authentication (certificates: ikev2_certs.c) per side and
  * the first CHILD SA (ESP proposal, TS narrowing, keys, install).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gw_common.h"
+#include "gw_ike_pki.h"
 #include "ikev2.h"
 
 /* RestOfInitIDPayload / RestOfRespIDPayload: type, 3 reserved, data. */
@@ -43,6 +46,49 @@ write_id(struct ikev2_sa *sa, struct gw_ike_writer *w,
 		     id->type, id->data, id->len);
 }
 
+/*
+ * What a signature covers (RFC 7296 2.15): RealMessage | NonceData |
+ * prf(SK_p, ID'), as one buffer (malloc'ed; NULL on failure).
+ */
+static uint8_t *
+signed_octets(struct ikev2_sa *sa, const struct gw_ike_signed_octets *o,
+	      size_t *len)
+{
+	size_t n = o->msg_len + o->nonce_len + sa->keys.prf_len;
+	uint8_t *b = malloc(n);
+
+	if (!b)
+		return NULL;
+	memcpy(b, o->msg, o->msg_len);
+	memcpy(b + o->msg_len, o->nonce, o->nonce_len);
+	if (gw_ike_maced_id(prf_of(sa), o->sk_p, o->sk_p_len, o->id, o->id_len,
+			    b + o->msg_len + o->nonce_len) != 0) {
+		free(b);
+		return NULL;
+	}
+	*len = n;
+	return b;
+}
+
+static int
+write_sig_auth(struct ikev2_sa *sa, struct gw_ike_writer *w,
+	       const struct gw_ike_signed_octets *o)
+{
+	uint8_t auth[GW_IKE_PKI_SIG_MAX], method = 0, *so;
+	size_t len = 0, alen = 0;
+	int rc;
+
+	so = signed_octets(sa, o, &len);
+	if (!so)
+		return -ENOMEM;
+	rc = ikev2_auth_sign(sa, so, len, &method, auth, sizeof(auth), &alen);
+	free(so);
+	if (rc != 0)
+		return rc;
+	gw_ike_wr_auth(w, method, auth, alen);
+	return 0;
+}
+
 /* AUTH over our ID payload @p id (RFC 7296 2.15), written by write_id(). */
 static int
 write_auth(struct ikev2_sa *sa, struct gw_ike_writer *w,
@@ -63,18 +109,21 @@ write_auth(struct ikev2_sa *sa, struct gw_ike_writer *w,
 	};
 	int rc;
 
+	if (c->local_auth == GW_IKEV2_AUTH_PUBKEY)
+		return write_sig_auth(sa, w, &o);
 	rc = gw_ike_auth_psk(prf_of(sa), c->psk, c->psk_len, &o, auth, &alen);
 	if (rc != 0)
 		return rc;
 	gw_ike_wr_auth(w, GW_IKE_AUTH_PSK, auth, alen);
 	gw_wipe(auth, sizeof(auth));
+	snprintf(sa->auth_local, sizeof(sa->auth_local), "psk");
 	return 0;
 }
 
-/* Checks the peer's AUTH payload (its ID payload body @p body). */
+/* Checks the peer's AUTH payload (its ID payload @p idp, as @p id). */
 static int
 verify_auth(struct ikev2_sa *sa, const struct gw_ike_msg *m,
-	    const struct gw_ike_id_pl *idp)
+	    const struct gw_ike_id_pl *idp, const struct gw_ikev2_id *id)
 {
 	const struct gw_ikev2_conn *c = sa->conn;
 	struct gw_ike_signed_octets o = {
@@ -87,11 +136,26 @@ verify_auth(struct ikev2_sa *sa, const struct gw_ike_msg *m,
 		.sk_p = sa->initiator ? sa->keys.sk_pr : sa->keys.sk_pi,
 		.sk_p_len = sa->keys.prf_len,
 	};
+	uint8_t *so;
+	size_t len = 0;
 	int rc;
 
+	if (c->remote_auth == GW_IKEV2_AUTH_PUBKEY) {
+		if (m->auth.method == GW_IKE_AUTH_PSK) {
+			ikev2_log(sa, GW_IKEV2_ERROR,
+				  "AUTHENTICATION_FAILED: peer uses PSK authentication, we expect a certificate (pubkey)");
+			return -EBADMSG;
+		}
+		so = signed_octets(sa, &o, &len);
+		if (!so)
+			return -ENOMEM;
+		rc = ikev2_auth_verify_cert(sa, m, id, so, len);
+		free(so);
+		return rc;
+	}
 	if (m->auth.method != GW_IKE_AUTH_PSK) {
 		ikev2_log(sa, GW_IKEV2_ERROR,
-			  "peer uses %s authentication, we expect PSK",
+			  "AUTHENTICATION_FAILED: peer uses %s authentication, we expect PSK",
 			  gw_ike_auth_method_name(m->auth.method));
 		return -EBADMSG;
 	}
@@ -101,6 +165,8 @@ verify_auth(struct ikev2_sa *sa, const struct gw_ike_msg *m,
 		ikev2_log(sa, GW_IKEV2_ERROR, "AUTHENTICATION_FAILED: AUTH payload mismatch (wrong PSK?)");
 	else if (rc != 0)
 		ikev2_log(sa, GW_IKEV2_ERROR, "AUTH verification failed: %d", rc);
+	else
+		snprintf(sa->auth_remote, sizeof(sa->auth_remote), "psk");
 	return rc;
 }
 
@@ -136,19 +202,11 @@ put_be32(uint8_t *p, uint32_t v)
 }
 
 /*
- * The ESP proposals without their DH groups: the IKE_AUTH child takes its
- * keys from the IKE SA's exchange, PFS groups only apply to rekeys and
- * CREATE_CHILD_SA (RFC 7296 1.2: DH transforms in IKE_AUTH are not
- * used; strongSwan leaves them out and ignores them).
+ * The IKE_AUTH child is template t->tpl; its ESP proposals go without
+ * their DH groups (ikev2_esp_without_dh()): it takes its keys from the
+ * IKE SA's exchange, PFS groups only apply to CREATE_CHILD_SA (RFC 7296
+ * 1.2; strongSwan leaves them out and ignores them).
  */
-static void
-esp_without_dh(const struct gw_ikev2_conn *c, struct gw_ike_proposal *out)
-{
-	for (size_t i = 0; i < c->n_esp_proposals; i++) {
-		out[i] = c->esp_proposals[i];
-		out[i].n[GW_IKE_XF_DH] = 0;
-	}
-}
 
 /* ------------------------------------------------------------ initiator */
 
@@ -157,12 +215,15 @@ auth_i_build(struct ikev2_sa *sa, struct ikev2_task *t,
 	     struct gw_ike_writer *w)
 {
 	const struct gw_ikev2_conn *c = sa->conn;
+	const struct gw_ikev2_child_cfg *tp = ikev2_tpl(c, t->tpl);
 	struct gw_ike_proposal esp[GW_IKE_PROP_MAX];
 	struct gw_ike_sa_pl sapl;
 	uint8_t spi[4];
 	int rc;
 
 	write_id(sa, w, &c->local_id);
+	ikev2_write_certs(c, w);
+	ikev2_write_certreq(c, w);
 	if (c->send_remote_id && c->remote_id.len)
 		gw_ike_wr_id(w, GW_IKE_PL_IDR, c->remote_id.type,
 			     c->remote_id.data, c->remote_id.len);
@@ -170,17 +231,17 @@ auth_i_build(struct ikev2_sa *sa, struct ikev2_task *t,
 	if (rc != 0)
 		return rc;
 	gw_ike_wr_notify(w, 0, NULL, 0, GW_IKE_N_INITIAL_CONTACT, NULL, 0);
-	if (c->n_esp_proposals && c->n_local_ts && c->n_remote_ts) {
+	if (tp->n_esp_proposals && tp->n_local_ts && tp->n_remote_ts) {
 		if (!t->spi_in)
 			t->spi_in = ikev2_child_spi_new(sa->engine);
 		put_be32(spi, t->spi_in);
-		esp_without_dh(c, esp);
-		if (gw_ike_proposal_list_to_sa(esp, c->n_esp_proposals, spi, 4,
+		ikev2_esp_without_dh(tp, esp);
+		if (gw_ike_proposal_list_to_sa(esp, tp->n_esp_proposals, spi, 4,
 					       &sapl) != 0)
 			return -EINVAL;
 		gw_ike_wr_sa(w, &sapl);
-		gw_ike_wr_ts(w, GW_IKE_PL_TSI, c->local_ts, c->n_local_ts);
-		gw_ike_wr_ts(w, GW_IKE_PL_TSR, c->remote_ts, c->n_remote_ts);
+		gw_ike_wr_ts(w, GW_IKE_PL_TSI, tp->local_ts, tp->n_local_ts);
+		gw_ike_wr_ts(w, GW_IKE_PL_TSR, tp->remote_ts, tp->n_remote_ts);
 	}
 	return w->err ? -ENOSPC : 0;
 }
@@ -190,6 +251,7 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	       const struct gw_ike_msg *m)
 {
 	const struct gw_ikev2_conn *c = sa->conn;
+	const struct gw_ikev2_child_cfg *tp = ikev2_tpl(c, t->tpl);
 	struct gw_ike_proposal esp[GW_IKE_PROP_MAX];
 	struct gw_ike_selection sel;
 	struct gw_ikev2_id got;
@@ -212,15 +274,15 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 		return IKEV2_DESTROY;
 	}
 	id_from_payload(&m->idr, &got);
-	if (c->remote_id.type && !ikev2_id_equal(&got, &c->remote_id)) {
+	if (c->remote_id.type && !ikev2_id_match(&got, &c->remote_id)) {
 		ikev2_log(sa, GW_IKEV2_ERROR,
-			  "AUTHENTICATION_FAILED (INVALID_ID): identity mismatch: expected %s, got %s",
-			  gw_ikev2_id_format(&c->remote_id, a, sizeof(a)),
-			  gw_ikev2_id_format(&got, b, sizeof(b)));
+			  "AUTHENTICATION_FAILED (INVALID_ID): identity mismatch: peer is %s, connection expects %s",
+			  gw_ikev2_id_format(&got, b, sizeof(b)),
+			  gw_ikev2_id_format(&c->remote_id, a, sizeof(a)));
 		sa->send_auth_failed = true;
 		return IKEV2_DESTROY;
 	}
-	if (verify_auth(sa, m, &m->idr) != 0) {
+	if (verify_auth(sa, m, &m->idr, &got) != 0) {
 		sa->send_auth_failed = true;
 		return IKEV2_DESTROY;
 	}
@@ -233,6 +295,8 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 			ikev2_log(sa, GW_IKEV2_ERROR,
 				  "received %s notify, no CHILD_SA built",
 				  gw_ike_notify_name(m->notify[i].type));
+			ikev2_sa_event(sa, GW_IKEV2_EV_FAILED, NULL, tp->name,
+				       0, gw_ike_notify_name(m->notify[i].type));
 			return IKEV2_DONE;
 		}
 	}
@@ -244,8 +308,8 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 			  "IKE_AUTH response without SA/TSi/TSr, no CHILD_SA built");
 		return IKEV2_DONE;
 	}
-	esp_without_dh(c, esp);
-	if (gw_ike_proposal_check_reply(esp, c->n_esp_proposals,
+	ikev2_esp_without_dh(tp, esp);
+	if (gw_ike_proposal_check_reply(esp, tp->n_esp_proposals,
 					&m->sa, &sel, why, sizeof(why)) != 0 ||
 	    sel.spi_size != 4) {
 		ikev2_log(sa, GW_IKEV2_ERROR, "invalid ESP proposal reply: %s",
@@ -253,17 +317,17 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 		return IKEV2_DONE;
 	}
 	/* The responder may only narrow what we proposed (RFC 7296 2.9). */
-	n_tsi = ikev2_ts_narrow(m->tsi.ts, m->tsi.n, c->local_ts, c->n_local_ts,
-				tsi, GW_IKEV2_TS_MAX);
-	n_tsr = ikev2_ts_narrow(m->tsr.ts, m->tsr.n, c->remote_ts,
-				c->n_remote_ts, tsr, GW_IKEV2_TS_MAX);
+	n_tsi = ikev2_ts_narrow(m->tsi.ts, m->tsi.n, tp->local_ts,
+				tp->n_local_ts, tsi, GW_IKEV2_TS_MAX);
+	n_tsr = ikev2_ts_narrow(m->tsr.ts, m->tsr.n, tp->remote_ts,
+				tp->n_remote_ts, tsr, GW_IKEV2_TS_MAX);
 	if (!n_tsi || !n_tsr) {
 		ikev2_log(sa, GW_IKEV2_ERROR,
 			  "traffic selectors in the response are not ours, no CHILD_SA built");
 		return IKEV2_DONE;
 	}
-	ikev2_child_install(sa, &sel.chosen, t->spi_in, be32(sel.spi), tsi,
-			    n_tsi, tsr, n_tsr);
+	ikev2_child_install(sa, t->tpl, &sel.chosen, t->spi_in, be32(sel.spi),
+			    tsi, n_tsi, tsr, n_tsr);
 	return IKEV2_DONE;
 }
 
@@ -295,28 +359,59 @@ conn_for_ids(struct ikev2_sa *sa, const struct gw_ikev2_id *idi,
 		if (!ikev2_endpoint_match(&c->local, &sa->local.addr) ||
 		    !ikev2_endpoint_match(&c->remote, &sa->remote.addr))
 			continue;
-		if (c->remote_id.type && !ikev2_id_equal(&c->remote_id, idi))
+		if (c->remote_id.type && !ikev2_id_match(&c->remote_id, idi))
 			continue;
-		if (idr && !ikev2_id_equal(&c->local_id, idr))
+		if (idr && !ikev2_id_match(&c->local_id, idr))
 			continue;
 		return c;
 	}
 	return NULL;
 }
 
+/* After conn_for_ids() found none: which conns of these addresses it tried. */
+static void
+log_conns_tried(struct ikev2_sa *sa)
+{
+	struct gw_ikev2_engine *e = sa->engine;
+	char buf[1024], a[GW_IKEV2_ID_MAX + 16], b[GW_IKEV2_ID_MAX + 16];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < e->n_conns && o < sizeof(buf); k++) {
+		const struct gw_ikev2_conn *c = &e->conns[k];
+
+		if (!ikev2_endpoint_match(&c->local, &sa->local.addr) ||
+		    !ikev2_endpoint_match(&c->remote, &sa->remote.addr))
+			continue;
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      "%s%s (peer %s, us %s)", o ? ", " : "",
+				      c->name,
+				      gw_ikev2_id_format(&c->remote_id, a, sizeof(a)),
+				      gw_ikev2_id_format(&c->local_id, b, sizeof(b)));
+	}
+	ikev2_log(sa, GW_IKEV2_INFO, "no connection matches the identities; tried %s",
+		  buf[0] ? buf : "none");
+}
+
 static void
 child_r(struct ikev2_sa *sa, struct ikev2_task *t, const struct gw_ike_msg *m)
 {
-	const struct gw_ikev2_conn *c = sa->conn;
+	const struct gw_ikev2_child_cfg *tp;
 	struct gw_ike_proposal esp[GW_IKE_PROP_MAX];
 	struct gw_ike_selection sel;
-	char why[1024], a[512], b[512], x[512], y[512];
+	char why[1024];
 
 	if (!gw_ike_msg_has(m, GW_IKE_PL_SA) || !gw_ike_msg_has(m, GW_IKE_PL_TSI) ||
 	    !gw_ike_msg_has(m, GW_IKE_PL_TSR))
 		return;                /* childless (RFC 6023 style): fine */
-	esp_without_dh(c, esp);
-	if (gw_ike_proposal_select(esp, c->n_esp_proposals, &m->sa,
+	/* The template is the one the selectors pick (logs TS_UNACCEPTABLE). */
+	if (ikev2_tpl_pick(sa, m, t) < 0) {
+		t->notify_err = GW_IKE_N_TS_UNACCEPTABLE;
+		return;
+	}
+	tp = ikev2_tpl(sa->conn, t->tpl);
+	ikev2_esp_without_dh(tp, esp);
+	if (gw_ike_proposal_select(esp, tp->n_esp_proposals, &m->sa,
 				   0, &sel, why, sizeof(why)) != 0 ||
 	    sel.spi_size != 4) {
 		ikev2_log(sa, GW_IKEV2_ERROR,
@@ -324,28 +419,12 @@ child_r(struct ikev2_sa *sa, struct ikev2_task *t, const struct gw_ike_msg *m)
 		t->notify_err = GW_IKE_N_NO_PROPOSAL_CHOSEN;
 		return;
 	}
-	/* TSi is the initiator's side: our remote one. */
-	t->n_tsi = ikev2_ts_narrow(m->tsi.ts, m->tsi.n, c->remote_ts,
-				   c->n_remote_ts, t->tsi, GW_IKEV2_TS_MAX);
-	t->n_tsr = ikev2_ts_narrow(m->tsr.ts, m->tsr.n, c->local_ts,
-				   c->n_local_ts, t->tsr, GW_IKEV2_TS_MAX);
-	if (!t->n_tsi || !t->n_tsr) {
-		ikev2_ts_list_format(m->tsi.ts, m->tsi.n, a, sizeof(a));
-		ikev2_ts_list_format(m->tsr.ts, m->tsr.n, b, sizeof(b));
-		ikev2_ts_list_format(c->remote_ts, c->n_remote_ts, x, sizeof(x));
-		ikev2_ts_list_format(c->local_ts, c->n_local_ts, y, sizeof(y));
-		ikev2_log(sa, GW_IKEV2_ERROR,
-			  "TS_UNACCEPTABLE: traffic selectors unacceptable: peer proposed TSi %s TSr %s, we allow %s === %s",
-			  a, b, x, y);
-		t->notify_err = GW_IKE_N_TS_UNACCEPTABLE;
-		return;
-	}
 	t->spi_in = ikev2_child_spi_new(sa->engine);
 	t->spi_out = be32(sel.spi);
 	t->esp = sel.chosen;
 	t->prop_num = sel.prop_num;
-	if (ikev2_child_install(sa, &sel.chosen, t->spi_in, t->spi_out, t->tsr,
-				t->n_tsr, t->tsi, t->n_tsi) != 0) {
+	if (ikev2_child_install(sa, t->tpl, &sel.chosen, t->spi_in, t->spi_out,
+				t->tsr, t->n_tsr, t->tsi, t->n_tsi) != 0) {
 		t->notify_err = GW_IKE_N_NO_PROPOSAL_CHOSEN;
 		return;
 	}
@@ -401,7 +480,8 @@ auth_r_process(struct ikev2_sa *sa, struct ikev2_task *t,
 		id_from_payload(&m->idr, &idr);
 	c = conn_for_ids(sa, &idi, has_idr ? &idr : NULL);
 	if (!c) {
-		if (has_idr && !ikev2_id_equal(&sa->conn->local_id, &idr))
+		log_conns_tried(sa);
+		if (has_idr && !ikev2_id_match(&sa->conn->local_id, &idr))
 			ikev2_log(sa, GW_IKEV2_ERROR,
 				  "AUTHENTICATION_FAILED (INVALID_ID): identity mismatch: peer wants us as %s, we are %s",
 				  gw_ikev2_id_format(&idr, a, sizeof(a)),
@@ -409,10 +489,10 @@ auth_r_process(struct ikev2_sa *sa, struct ikev2_task *t,
 						     sizeof(b)));
 		else
 			ikev2_log(sa, GW_IKEV2_ERROR,
-				  "AUTHENTICATION_FAILED (INVALID_ID): identity mismatch: expected %s, got %s",
+				  "AUTHENTICATION_FAILED (INVALID_ID): identity mismatch: peer is %s, connection expects %s",
+				  gw_ikev2_id_format(&idi, b, sizeof(b)),
 				  gw_ikev2_id_format(&sa->conn->remote_id, a,
-						     sizeof(a)),
-				  gw_ikev2_id_format(&idi, b, sizeof(b)));
+						     sizeof(a)));
 		t->notify_err = GW_IKE_N_AUTHENTICATION_FAILED;
 		return IKEV2_DESTROY;
 	}
@@ -421,7 +501,7 @@ auth_r_process(struct ikev2_sa *sa, struct ikev2_task *t,
 			  c->name);
 		sa->conn = c;
 	}
-	if (verify_auth(sa, m, &m->idi) != 0) {
+	if (verify_auth(sa, m, &m->idi, &idi) != 0) {
 		t->notify_err = GW_IKE_N_AUTHENTICATION_FAILED;
 		return IKEV2_DESTROY;
 	}
@@ -448,6 +528,7 @@ auth_r_build(struct ikev2_sa *sa, struct ikev2_task *t,
 		return w->err ? -ENOSPC : 0;
 	}
 	write_id(sa, w, &sa->conn->local_id);
+	ikev2_write_certs(sa->conn, w);
 	rc = write_auth(sa, w, &sa->conn->local_id);
 	if (rc != 0)
 		return rc;

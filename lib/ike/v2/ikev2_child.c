@@ -122,8 +122,146 @@ ikev2_jittered_ms(uint64_t now, uint32_t life_s)
 	return now + life - j;
 }
 
+/* Soft volume limit: 85-90% of the hard one, jittered per CHILD SA like
+ * the time (both peers rarely rekey at once). */
+static uint64_t
+soft_volume(uint64_t hard)
+{
+	uint64_t base = hard - hard / 10, j = 0;
+	uint32_t r = 0;
+
+	if (hard >= 20 && gw_ike_random(&r, sizeof(r)) == 0)
+		j = r % (hard / 20);
+	return base - j;
+}
+
+void
+ikev2_child_usage_apply(struct ikev2_sa *sa, struct ikev2_child *ch,
+			uint64_t bytes, uint64_t packets)
+{
+	struct ikev2_task t;
+
+	if (!ch->installed || ch->deleting || ch->rekeyed)
+		return;
+	if ((ch->hard_bytes && bytes >= ch->hard_bytes) ||
+	    (ch->hard_packets && packets >= ch->hard_packets)) {
+		ikev2_log(sa, GW_IKEV2_INFO,
+			  "CHILD_SA %08x_i hard volume limit reached (%llu bytes, %llu packets), deleting",
+			  ch->c.spi_in, (unsigned long long)bytes,
+			  (unsigned long long)packets);
+		ch->expired = true;
+		/* Gone here at once; the peer is told. */
+		if (ikev2_queue_child_delete(sa, ch->c.spi_in, true) == 0)
+			ikev2_sa_kick(sa);
+		return;
+	}
+	if (ch->rekeying || sa->state != GW_IKEV2_STATE_ESTABLISHED ||
+	    !((ch->soft_bytes && bytes >= ch->soft_bytes) ||
+	      (ch->soft_packets && packets >= ch->soft_packets)))
+		return;
+	ch->soft_bytes = ch->soft_packets = 0;  /* one try */
+	ikev2_log(sa, GW_IKEV2_INFO,
+		  "CHILD_SA %08x_i soft volume limit reached (%llu bytes, %llu packets), rekeying",
+		  ch->c.spi_in, (unsigned long long)bytes,
+		  (unsigned long long)packets);
+	memset(&t, 0, sizeof(t));
+	ikev2_task_rekey_child_i(&t, ch->c.spi_in);
+	if (ikev2_sa_queue(sa, &t) == 0)
+		ikev2_sa_kick(sa);
+}
+
+void
+ikev2_esp_without_dh(const struct gw_ikev2_child_cfg *tpl,
+		     struct gw_ike_proposal *out)
+{
+	for (size_t i = 0; i < tpl->n_esp_proposals; i++) {
+		out[i] = tpl->esp_proposals[i];
+		out[i].n[GW_IKE_XF_DH] = 0;
+	}
+}
+
+static bool
+ts_same(const struct gw_ike_ts *a, size_t na, const struct gw_ike_ts *b,
+	size_t nb)
+{
+	return na == nb && memcmp(a, b, na * sizeof(*a)) == 0;
+}
+
 int
-ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
+ikev2_tpl_pick(struct ikev2_sa *sa, const struct gw_ike_msg *m,
+	       struct ikev2_task *t)
+{
+	const struct gw_ikev2_conn *c = sa->conn;
+	int best = -1, best_score = 0;
+
+	/* Like strongSwan's child config lookup: a template holding all the
+	 * initiator proposed beats one that only narrows it; the first
+	 * of equals wins. */
+	for (size_t k = 0; k < c->n_children; k++) {
+		const struct gw_ikev2_child_cfg *tp = &c->children[k];
+		struct gw_ike_ts tsi[GW_IKEV2_TS_MAX], tsr[GW_IKEV2_TS_MAX];
+		size_t ni, nr;
+		int score;
+
+		/* TSi is the initiator's side: our remote one. */
+		ni = ikev2_ts_narrow(m->tsi.ts, m->tsi.n, tp->remote_ts,
+				     tp->n_remote_ts, tsi, GW_IKEV2_TS_MAX);
+		nr = ikev2_ts_narrow(m->tsr.ts, m->tsr.n, tp->local_ts,
+				     tp->n_local_ts, tsr, GW_IKEV2_TS_MAX);
+		if (!ni || !nr || !tp->n_esp_proposals)
+			continue;
+		score = ts_same(tsi, ni, m->tsi.ts, m->tsi.n) &&
+			ts_same(tsr, nr, m->tsr.ts, m->tsr.n) ? 2 : 1;
+		if (score <= best_score)
+			continue;
+		best = (int)k;
+		best_score = score;
+		memcpy(t->tsi, tsi, ni * sizeof(tsi[0]));
+		memcpy(t->tsr, tsr, nr * sizeof(tsr[0]));
+		t->n_tsi = ni;
+		t->n_tsr = nr;
+		t->tpl = (uint8_t)k;
+	}
+	if (best < 0) {
+		char a[512], b[512], x[512], y[512];
+		const struct gw_ikev2_child_cfg *tp = ikev2_tpl(c, 0);
+
+		ikev2_ts_list_format(m->tsi.ts, m->tsi.n, a, sizeof(a));
+		ikev2_ts_list_format(m->tsr.ts, m->tsr.n, b, sizeof(b));
+		ikev2_ts_list_format(tp->remote_ts, tp->n_remote_ts, x, sizeof(x));
+		ikev2_ts_list_format(tp->local_ts, tp->n_local_ts, y, sizeof(y));
+		ikev2_log(sa, GW_IKEV2_ERROR,
+			  "TS_UNACCEPTABLE: traffic selectors unacceptable: peer proposed TSi %s TSr %s, we allow %s === %s%s",
+			  a, b, x, y, c->n_children > 1 ? " (and other children)" : "");
+	}
+	return best;
+}
+
+bool
+ikev2_tpl_busy(const struct ikev2_sa *sa, unsigned tpl)
+{
+	for (size_t k = 0; k < sa->n_children; k++) {
+		const struct ikev2_child *ch = &sa->children[k];
+
+		if (ch->tpl == tpl && !ch->deleting && !ch->rekeyed)
+			return true;
+	}
+	for (size_t i = 0; i < sa->n_queue; i++) {
+		const struct ikev2_task *q = &sa->queue[i];
+
+		if (q->tpl != tpl)
+			continue;
+		if (q->exchange == GW_IKE_EXCH_IKE_AUTH ||
+		    (q->exchange == GW_IKE_EXCH_CREATE_CHILD_SA &&
+		     !q->rekey_spi && !q->rekey_ike))
+			return true;
+	}
+	return false;
+}
+
+int
+ikev2_child_install(struct ikev2_sa *sa, unsigned tpl,
+		    const struct gw_ike_proposal *esp,
 		    uint32_t spi_in, uint32_t spi_out,
 		    const struct gw_ike_ts *tsl, size_t n_tsl,
 		    const struct gw_ike_ts *tsr, size_t n_tsr)
@@ -132,6 +270,7 @@ ikev2_child_install(struct ikev2_sa *sa, const struct gw_ike_proposal *esp,
 		.ni = sa->nonce_i, .ni_len = sa->nonce_i_len,
 		.nr = sa->nonce_r, .nr_len = sa->nonce_r_len,
 		.initiator = sa->initiator,
+		.tpl = (uint8_t)tpl,
 	};
 
 	return ikev2_child_install_keyed(sa, esp, spi_in, spi_out, tsl, n_tsl,
@@ -147,6 +286,7 @@ ikev2_child_install_keyed(struct ikev2_sa *sa,
 			  const struct ikev2_keysrc *src)
 {
 	struct gw_ikev2_engine *e = sa->engine;
+	const struct gw_ikev2_child_cfg *tp = ikev2_tpl(sa->conn, src->tpl);
 	struct gw_ike_child_keys ck;
 	struct gw_ike_algs algs = { 0 };
 	struct ikev2_child *ch;
@@ -169,7 +309,9 @@ ikev2_child_install_keyed(struct ikev2_sa *sa,
 	ch = &sa->children[sa->n_children];
 	memset(ch, 0, sizeof(*ch));
 	ch->proposal = *esp;
+	ch->tpl = src->tpl;
 	ch->c.conn = sa->conn->name;
+	ch->c.child = tp->name;
 	ch->c.ike_sa_id = sa->id;
 	ch->c.spi_in = spi_in;
 	ch->c.spi_out = spi_out;
@@ -204,21 +346,26 @@ ikev2_child_install_keyed(struct ikev2_sa *sa,
 		return rc;
 	}
 	ch->installed = true;
-	if (sa->conn->child_lifetime_s) {
-		ch->rekey_ms = ikev2_jittered_ms(e->now_ms,
-						 sa->conn->child_lifetime_s);
-		ch->expire_ms = e->now_ms +
-				(uint64_t)sa->conn->child_lifetime_s * 1100;
+	if (tp->lifetime_s) {
+		ch->rekey_ms = ikev2_jittered_ms(e->now_ms, tp->lifetime_s);
+		ch->expire_ms = e->now_ms + (uint64_t)tp->lifetime_s * 1100;
 	}
+	ch->hard_bytes = tp->lifetime_bytes;
+	ch->hard_packets = tp->lifetime_packets;
+	ch->soft_bytes = tp->lifetime_bytes ? soft_volume(tp->lifetime_bytes) : 0;
+	ch->soft_packets = tp->lifetime_packets ?
+			   soft_volume(tp->lifetime_packets) : 0;
 	sa->n_children++;
 	gw_ike_proposal_format(esp, p, sizeof(p));
 	ikev2_ts_list_format(tsl, n_tsl, l, sizeof(l));
 	ikev2_ts_list_format(tsr, n_tsr, r, sizeof(r));
 	ikev2_log(sa, GW_IKEV2_INFO,
 		  "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o, ESP:%s%s%s, TS %s === %s",
-		  sa->conn->name, sa->id, spi_in, spi_out, p,
+		  tp->name, sa->id, spi_in, spi_out, p,
 		  src->gir ? " (PFS)" : "",
 		  ch->c.encap ? " in UDP" : "", l, r);
+	ikev2_sa_event(sa, src->rekey_of ? GW_IKEV2_EV_CHILD_REKEYED :
+		       GW_IKEV2_EV_CHILD_UP, ch, NULL, src->rekey_of, NULL);
 	return 0;
 }
 
@@ -232,6 +379,11 @@ child_remove(struct ikev2_sa *sa, size_t k, bool notify_io)
 		e->io.delete_child(e->ctx, ch->c.spi_in, ch->c.spi_out);
 	ikev2_log(sa, GW_IKEV2_INFO, "CHILD_SA closed, SPIs %08x_i %08x_o",
 		  ch->c.spi_in, ch->c.spi_out);
+	/* A rekeyed child's successor was reported already. */
+	if (ch->installed && !ch->rekeyed && !ch->replaced)
+		ikev2_sa_event(sa, ch->expired ? GW_IKEV2_EV_CHILD_EXPIRED :
+			       GW_IKEV2_EV_CHILD_DOWN, ch, NULL, 0,
+			       ch->expired ? "hard lifetime" : NULL);
 	memmove(ch, ch + 1, (sa->n_children - k - 1) * sizeof(*ch));
 	sa->n_children--;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * CREATE_CHILD_SA task (RFC 7296 1.3): CHILD SA rekeying with optional
- * PFS (1.3.3, 2.8), IKE SA rekeying (1.3.2, 2.18) and the resolution of
- * simultaneous rekeys (2.8.1). New CHILD SAs beyond the first are refused
- * with NO_ADDITIONAL_SAS.
+ * CREATE_CHILD_SA task (RFC 7296 1.3): new CHILD SAs of a connection's
+ * further templates (1.3.1; the responder picks the template by the
+ * selectors), CHILD SA rekeying (1.3.3, 2.8), both with optional PFS, IKE
+ * SA rekeying (1.3.2, 2.18) and the resolution of simultaneous rekeys
+ * (2.8.1).
  *
  * Make-before-break: the new child is installed when the exchange
  * completes; the old one goes with the INFORMATIONAL Delete that the
@@ -76,11 +77,11 @@ prop_group(const struct gw_ike_proposal *p)
 }
 
 static uint16_t
-esp_group(const struct gw_ikev2_conn *c)
+esp_group(const struct gw_ikev2_child_cfg *tp)
 {
-	for (size_t i = 0; i < c->n_esp_proposals; i++)
-		if (prop_group(&c->esp_proposals[i]))
-			return prop_group(&c->esp_proposals[i]);
+	for (size_t i = 0; i < tp->n_esp_proposals; i++)
+		if (prop_group(&tp->esp_proposals[i]))
+			return prop_group(&tp->esp_proposals[i]);
 	return 0;
 }
 
@@ -165,28 +166,39 @@ ikev2_task_stale(struct ikev2_sa *sa, const struct ikev2_task *t)
 
 /* ------------------------------------------------- CHILD SA, initiator */
 
+/* A new CHILD SA of template t->tpl, or the rekey of t->rekey_spi. */
 static int
-rekey_child_i_build(struct ikev2_sa *sa, struct ikev2_task *t,
-		    struct gw_ike_writer *w)
+child_i_build(struct ikev2_sa *sa, struct ikev2_task *t,
+	      struct gw_ike_writer *w)
 {
-	const struct gw_ikev2_conn *c = sa->conn;
-	struct ikev2_child *old = ikev2_child_by_in(sa, t->rekey_spi);
+	struct ikev2_child *old = NULL;
+	const struct gw_ikev2_child_cfg *tp;
 	struct gw_ike_sa_pl sapl;
-	uint16_t group = t->ke_group ? t->ke_group : esp_group(c);
+	uint16_t group;
 	uint8_t spi[4];
 	int rc;
 
-	if (!old)
-		return -ENOENT;
+	if (t->rekey_spi) {
+		old = ikev2_child_by_in(sa, t->rekey_spi);
+		if (!old)
+			return -ENOENT;
+		t->tpl = old->tpl;
+	}
+	tp = ikev2_tpl(sa->conn, t->tpl);
+	if (!tp->n_esp_proposals || !tp->n_local_ts || !tp->n_remote_ts)
+		return -EINVAL;
+	group = t->ke_group ? t->ke_group : esp_group(tp);
 	if (!t->spi_in)
 		t->spi_in = ikev2_child_spi_new(sa->engine);
 	if (fresh_nonce(t) != 0)
 		return -EIO;
-	put_be32(spi, old->c.spi_in);
-	gw_ike_wr_notify(w, GW_IKE_PROTO_ESP, spi, 4, GW_IKE_N_REKEY_SA,
-			 NULL, 0);
+	if (old) {
+		put_be32(spi, old->c.spi_in);
+		gw_ike_wr_notify(w, GW_IKE_PROTO_ESP, spi, 4, GW_IKE_N_REKEY_SA,
+				 NULL, 0);
+	}
 	put_be32(spi, t->spi_in);
-	if (gw_ike_proposal_list_to_sa(c->esp_proposals, c->n_esp_proposals,
+	if (gw_ike_proposal_list_to_sa(tp->esp_proposals, tp->n_esp_proposals,
 				       spi, 4, &sapl) != 0)
 		return -EINVAL;
 	gw_ike_wr_sa(w, &sapl);
@@ -197,11 +209,16 @@ rekey_child_i_build(struct ikev2_sa *sa, struct ikev2_task *t,
 		if (rc != 0)
 			return rc;
 	}
-	gw_ike_wr_ts(w, GW_IKE_PL_TSI, c->local_ts, c->n_local_ts);
-	gw_ike_wr_ts(w, GW_IKE_PL_TSR, c->remote_ts, c->n_remote_ts);
-	old->rekeying = true;
-	ikev2_log(sa, GW_IKEV2_INFO, "rekeying CHILD_SA %08x_i%s",
-		  old->c.spi_in, group ? " with PFS" : "");
+	gw_ike_wr_ts(w, GW_IKE_PL_TSI, tp->local_ts, tp->n_local_ts);
+	gw_ike_wr_ts(w, GW_IKE_PL_TSR, tp->remote_ts, tp->n_remote_ts);
+	if (old) {
+		old->rekeying = true;
+		ikev2_log(sa, GW_IKEV2_INFO, "rekeying CHILD_SA %08x_i%s",
+			  old->c.spi_in, group ? " with PFS" : "");
+	} else {
+		ikev2_log(sa, GW_IKEV2_INFO, "creating CHILD_SA %s%s", tp->name,
+			  group ? " with PFS" : "");
+	}
 	return w->err ? -ENOSPC : 0;
 }
 
@@ -234,14 +251,17 @@ rekey_child_finish(struct ikev2_sa *sa, struct ikev2_child *old,
 }
 
 static int
-rekey_child_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
-		      const struct gw_ike_msg *m)
+child_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
+		const struct gw_ike_msg *m)
 {
-	const struct gw_ikev2_conn *c = sa->conn;
-	struct ikev2_child *old = ikev2_child_by_in(sa, t->rekey_spi);
+	const struct gw_ikev2_child_cfg *c = ikev2_tpl(sa->conn, t->tpl);
+	struct ikev2_child *old = t->rekey_spi ?
+				  ikev2_child_by_in(sa, t->rekey_spi) : NULL;
 	struct gw_ike_selection sel;
 	struct gw_ike_ts tsi[GW_IKEV2_TS_MAX], tsr[GW_IKEV2_TS_MAX];
-	struct ikev2_keysrc src = { .initiator = true };
+	struct ikev2_keysrc src = {
+		.initiator = true, .tpl = t->tpl, .rekey_of = t->rekey_spi,
+	};
 	uint8_t low[GW_IKE_NONCE_MAX];
 	uint16_t err, g = 0, low_len;
 	size_t n_tsi, n_tsr;
@@ -253,13 +273,23 @@ rekey_child_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	    group_in(c->esp_proposals, c->n_esp_proposals, g) &&
 	    ++t->retries <= 2) {
 		ikev2_log(sa, GW_IKEV2_INFO,
-			  "peer wants DH group %s for the CHILD_SA rekey",
-			  gw_ike_xf_id_name(GW_IKE_XF_DH, g));
+			  "peer wants DH group %s for the CHILD_SA %s",
+			  gw_ike_xf_id_name(GW_IKE_XF_DH, g),
+			  t->rekey_spi ? "rekey" : c->name);
 		t->ke_group = g;
 		return IKEV2_RETRY;
 	}
 	if (old)
 		old->rekeying = false;
+	if (err && !t->rekey_spi) {
+		ikev2_log(sa, GW_IKEV2_ERROR,
+			  "CHILD_SA %s not created: received %s notify", c->name,
+			  gw_ike_notify_name(err));
+		ikev2_sa_event(sa, GW_IKEV2_EV_FAILED, NULL, c->name, 0,
+			       gw_ike_notify_name(err));
+		drop_rekey_ke(sa);
+		return IKEV2_DONE;
+	}
 	if (err) {
 		ikev2_log(sa, GW_IKEV2_INFO,
 			  "CHILD_SA rekey of %08x_i failed: received %s notify",
@@ -314,6 +344,8 @@ rekey_child_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 				      &src) != 0)
 		goto fail;
 	drop_rekey_ke(sa);
+	if (!t->rekey_spi)
+		return IKEV2_DONE;
 	low_len = nonce_low(t->nonce, t->nonce_len, m->nonce.data,
 			    m->nonce.len, low);
 	/* The install may not move existing entries, but look again. */
@@ -326,6 +358,9 @@ fail:
 	drop_rekey_ke(sa);
 	if (old)
 		old->peer_new_spi = 0;
+	if (!t->rekey_spi)
+		ikev2_sa_event(sa, GW_IKEV2_EV_FAILED, NULL, c->name, 0,
+			       sa->last_err);
 	return IKEV2_DONE;
 }
 
@@ -334,9 +369,19 @@ ikev2_task_rekey_child_i(struct ikev2_task *t, uint32_t spi_in)
 {
 	t->exchange = GW_IKE_EXCH_CREATE_CHILD_SA;
 	t->name = "CREATE_CHILD_SA";
-	t->build = rekey_child_i_build;
-	t->process = rekey_child_i_process;
+	t->build = child_i_build;
+	t->process = child_i_process;
 	t->rekey_spi = spi_in;
+}
+
+void
+ikev2_task_create_child_i(struct ikev2_task *t, uint8_t tpl)
+{
+	t->exchange = GW_IKE_EXCH_CREATE_CHILD_SA;
+	t->name = "CREATE_CHILD_SA";
+	t->build = child_i_build;
+	t->process = child_i_process;
+	t->tpl = tpl;
 }
 
 /* --------------------------------------------------- IKE SA, initiator */
@@ -395,6 +440,7 @@ rekeyed_sa_setup(struct ikev2_sa *n, const struct ikev2_sa *old,
 		  "IKE_SA %s[%u] rekeyed into %s[%u], SPIs %016llx_i %016llx_r",
 		  old->conn->name, old->id, n->conn->name, n->id,
 		  (unsigned long long)n->spi_i, (unsigned long long)n->spi_r);
+	ikev2_sa_event(n, GW_IKEV2_EV_IKE_REKEYED, NULL, NULL, old->id, NULL);
 	return 0;
 }
 
@@ -488,6 +534,7 @@ rekey_ike_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 		goto fail;
 	n->spi_i = t->new_spi;
 	n->spi_r = be64(sel.spi);
+	ikev2_sa_rehash(n);
 	if (rekeyed_sa_setup(n, sa, &sel.chosen, gir, gir_len, t->nonce,
 			     t->nonce_len, m->nonce.data, m->nonce.len) != 0) {
 		ikev2_log(sa, GW_IKEV2_ERROR, "IKE_SA rekey key derivation failed");
@@ -535,34 +582,24 @@ ikev2_task_rekey_ike_i(struct ikev2_task *t)
 
 /* ------------------------------------------------------------ responder */
 
+/*
+ * Responder half shared by new and rekeyed CHILD SAs of template t->tpl:
+ * ESP proposal (with the KE group for PFS), nonce, selectors narrowed
+ * into t->tsi/t->tsr (already done for a new one), install.
+ */
 static void
-rekey_child_r(struct ikev2_sa *sa, struct ikev2_task *t,
-	      const struct gw_ike_msg *m, const struct gw_ike_notify_pl *rn)
+child_r_negotiate(struct ikev2_sa *sa, struct ikev2_task *t,
+		  const struct gw_ike_msg *m, bool narrow)
 {
-	const struct gw_ikev2_conn *c = sa->conn;
-	struct ikev2_child *old;
+	const struct gw_ikev2_child_cfg *c = ikev2_tpl(sa->conn, t->tpl);
 	struct gw_ike_selection sel;
-	struct ikev2_keysrc src = { .initiator = false };
+	struct ikev2_keysrc src = {
+		.initiator = false, .tpl = t->tpl, .rekey_of = t->rekey_spi,
+	};
 	char why[1024];
 	uint16_t group;
 	int rc;
 
-	if (rn->protocol != GW_IKE_PROTO_ESP || rn->spi_size != 4 ||
-	    !(old = ikev2_child_by_out(sa, be32(rn->spi)))) {
-		ikev2_log(sa, GW_IKEV2_INFO,
-			  "CHILD_SA to rekey not found, CHILD_SA_NOT_FOUND");
-		t->notify_err = GW_IKE_N_CHILD_SA_NOT_FOUND;
-		return;
-	}
-	t->rekey_spi = old->c.spi_in;
-	if (old->rekeyed || old->deleting) {
-		/* Already replaced or on its way out (2.25). */
-		ikev2_log(sa, GW_IKEV2_INFO,
-			  "CHILD_SA %08x_i is being rekeyed or deleted, TEMPORARY_FAILURE",
-			  old->c.spi_in);
-		t->notify_err = GW_IKE_N_TEMPORARY_FAILURE;
-		return;
-	}
 	if (!gw_ike_msg_has(m, GW_IKE_PL_SA) ||
 	    !gw_ike_msg_has(m, GW_IKE_PL_NONCE) ||
 	    !gw_ike_msg_has(m, GW_IKE_PL_TSI) ||
@@ -576,8 +613,8 @@ rekey_child_r(struct ikev2_sa *sa, struct ikev2_task *t,
 				   m->ke.group : 0, &sel, why,
 				   sizeof(why)) != 0 || sel.spi_size != 4) {
 		ikev2_log(sa, GW_IKEV2_ERROR,
-			  "NO_PROPOSAL_CHOSEN: no acceptable ESP proposal for the rekey: %s",
-			  why);
+			  "NO_PROPOSAL_CHOSEN: no acceptable ESP proposal for CHILD_SA %s: %s",
+			  c->name, why);
 		t->notify_err = GW_IKE_N_NO_PROPOSAL_CHOSEN;
 		return;
 	}
@@ -589,7 +626,7 @@ rekey_child_r(struct ikev2_sa *sa, struct ikev2_task *t,
 		return;
 	}
 	if (group) {
-		rc = gw_ike_ke_new(&t->ke, group, c->allow_weak);
+		rc = gw_ike_ke_new(&t->ke, group, sa->conn->allow_weak);
 		if (rc == 0)
 			rc = gw_ike_ke_derive(t->ke, m->ke.data, m->ke.len);
 		if (rc != 0) {
@@ -598,10 +635,14 @@ rekey_child_r(struct ikev2_sa *sa, struct ikev2_task *t,
 		}
 		src.gir = gw_ike_ke_secret(t->ke, &src.gir_len);
 	}
-	t->n_tsi = ikev2_ts_narrow(m->tsi.ts, m->tsi.n, c->remote_ts,
-				   c->n_remote_ts, t->tsi, GW_IKEV2_TS_MAX);
-	t->n_tsr = ikev2_ts_narrow(m->tsr.ts, m->tsr.n, c->local_ts,
-				   c->n_local_ts, t->tsr, GW_IKEV2_TS_MAX);
+	if (narrow) {
+		t->n_tsi = ikev2_ts_narrow(m->tsi.ts, m->tsi.n, c->remote_ts,
+					   c->n_remote_ts, t->tsi,
+					   GW_IKEV2_TS_MAX);
+		t->n_tsr = ikev2_ts_narrow(m->tsr.ts, m->tsr.n, c->local_ts,
+					   c->n_local_ts, t->tsr,
+					   GW_IKEV2_TS_MAX);
+	}
 	if (!t->n_tsi || !t->n_tsr) {
 		t->notify_err = GW_IKE_N_TS_UNACCEPTABLE;
 		return;
@@ -624,7 +665,38 @@ rekey_child_r(struct ikev2_sa *sa, struct ikev2_task *t,
 		t->notify_err = GW_IKE_N_NO_PROPOSAL_CHOSEN;
 		return;
 	}
+	t->child_ok = true;
+}
+
+static void
+rekey_child_r(struct ikev2_sa *sa, struct ikev2_task *t,
+	      const struct gw_ike_msg *m, const struct gw_ike_notify_pl *rn)
+{
+	struct ikev2_child *old;
+
+	if (rn->protocol != GW_IKE_PROTO_ESP || rn->spi_size != 4 ||
+	    !(old = ikev2_child_by_out(sa, be32(rn->spi)))) {
+		ikev2_log(sa, GW_IKEV2_INFO,
+			  "CHILD_SA to rekey not found, CHILD_SA_NOT_FOUND");
+		t->notify_err = GW_IKE_N_CHILD_SA_NOT_FOUND;
+		return;
+	}
+	t->rekey_spi = old->c.spi_in;
+	t->tpl = old->tpl;
+	if (old->rekeyed || old->deleting) {
+		/* Already replaced or on its way out (2.25). */
+		ikev2_log(sa, GW_IKEV2_INFO,
+			  "CHILD_SA %08x_i is being rekeyed or deleted, TEMPORARY_FAILURE",
+			  old->c.spi_in);
+		t->notify_err = GW_IKE_N_TEMPORARY_FAILURE;
+		return;
+	}
+	child_r_negotiate(sa, t, m, true);
+	if (!t->child_ok)
+		return;
 	old = ikev2_child_by_in(sa, t->rekey_spi);
+	if (old)
+		old->replaced = true;
 	if (old && old->rekeying) {
 		/* Both rekey it (2.8.1): decided when our exchange ends. */
 		old->peer_new_spi = t->spi_in;
@@ -634,7 +706,23 @@ rekey_child_r(struct ikev2_sa *sa, struct ikev2_task *t,
 		ikev2_log(sa, GW_IKEV2_INFO,
 			  "CHILD_SA rekey collision on %08x_i", old->c.spi_in);
 	}
-	t->child_ok = true;
+}
+
+/* A new CHILD SA (1.3.1): the template is the one the selectors pick. */
+static void
+new_child_r(struct ikev2_sa *sa, struct ikev2_task *t,
+	    const struct gw_ike_msg *m)
+{
+	if (!gw_ike_msg_has(m, GW_IKE_PL_SA) || !gw_ike_msg_has(m, GW_IKE_PL_TSI) ||
+	    !gw_ike_msg_has(m, GW_IKE_PL_TSR)) {
+		t->notify_err = GW_IKE_N_INVALID_SYNTAX;
+		return;
+	}
+	if (ikev2_tpl_pick(sa, m, t) < 0) {
+		t->notify_err = GW_IKE_N_TS_UNACCEPTABLE;
+		return;
+	}
+	child_r_negotiate(sa, t, m, false);
 }
 
 static void
@@ -695,6 +783,7 @@ rekey_ike_r(struct ikev2_sa *sa, struct ikev2_task *t,
 	}
 	n->spi_i = be64(sel.spi);
 	n->spi_r = ike_spi_new();
+	ikev2_sa_rehash(n);
 	if (!n->spi_r ||
 	    rekeyed_sa_setup(n, sa, &sel.chosen, gir, gir_len, m->nonce.data,
 			     m->nonce.len, t->nonce, t->nonce_len) != 0) {
@@ -740,9 +829,14 @@ create_r_process(struct ikev2_sa *sa, struct ikev2_task *t,
 		rekey_ike_r(sa, t, m);
 		return IKEV2_DONE;
 	}
-	ikev2_log(sa, GW_IKEV2_INFO,
-		  "additional CHILD_SAs not supported yet, NO_ADDITIONAL_SAS");
-	t->notify_err = GW_IKE_N_NO_ADDITIONAL_SAS;
+	if (sa->n_children >= IKEV2_MAX_CHILDREN - 1) {
+		/* Room for one rekey of what is up: no more. */
+		ikev2_log(sa, GW_IKEV2_INFO,
+			  "%zu CHILD_SAs up, NO_ADDITIONAL_SAS", sa->n_children);
+		t->notify_err = GW_IKE_N_NO_ADDITIONAL_SAS;
+		return IKEV2_DONE;
+	}
+	new_child_r(sa, t, m);
 	return IKEV2_DONE;
 }
 

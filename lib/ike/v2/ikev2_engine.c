@@ -5,6 +5,7 @@
  * public entry points.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ send_raw(struct ikev2_sa *sa, const uint8_t *buf, size_t len)
 {
 	struct gw_ikev2_engine *e = sa->engine;
 
+	sa->last_tx_ms = e->now_ms;
 	if (e->io.send)
 		e->io.send(e->ctx, &sa->local, &sa->remote, buf, len);
 }
@@ -52,6 +54,9 @@ log_plain(struct ikev2_sa *sa, const uint8_t *buf,
 	struct gw_ike_msg m;
 	char s[256];
 
+	/* Parsing again only to log: skipped unless debug events are wanted. */
+	if (!ikev2_log_on(sa->engine, GW_IKEV2_DEBUG))
+		return;
 	if (gw_ike_msg_parse(buf, lay->msg_len, &m, NULL) != 0 ||
 	    gw_ike_msg_parse_inner(&m, m.sk.inner_np, buf + lay->plain_off,
 				   lay->plain_len - lay->pad_len - 1, NULL) != 0)
@@ -114,7 +119,8 @@ summary(struct ikev2_sa *sa, const char *dir, const uint8_t *buf, size_t len)
 	char s[256];
 
 	/* The outer chain; log_plain() and open_message() log the inner one. */
-	if (gw_ike_msg_parse(buf, len, &m, NULL) == 0) {
+	if (ikev2_log_on(sa->engine, GW_IKEV2_DEBUG) &&
+	    gw_ike_msg_parse(buf, len, &m, NULL) == 0) {
 		gw_ike_msg_format(&m, s, sizeof(s));
 		ikev2_log(sa, GW_IKEV2_DEBUG, "%s %s (%zu bytes)", dir, s, len);
 	}
@@ -196,7 +202,7 @@ open_message(struct ikev2_sa *sa, struct gw_ike_msg *m)
 			  gw_ike_err_str(rc), err.what ? err.what : "");
 		return -EINVAL;
 	}
-	{
+	if (ikev2_log_on(e, GW_IKEV2_DEBUG)) {
 		char s[256];
 
 		gw_ike_msg_format(m, s, sizeof(s));
@@ -245,6 +251,15 @@ respond(struct ikev2_sa *sa, struct gw_ike_msg *m)
 		break;
 	}
 	t.result = t.process(sa, &t, m);
+	if (sa->half_open && sa->state != GW_IKEV2_STATE_CONNECTING) {
+		sa->half_open = false;
+		e->stats.half_open--;
+		if (sa->state == GW_IKEV2_STATE_ESTABLISHED) {
+			e->stats.established++;
+			ikev2_sa_event(sa, GW_IKEV2_EV_IKE_UP, NULL, NULL, 0,
+				       NULL);
+		}
+	}
 	rc = build_message(sa, &t, true, m->hdr.msg_id, &len);
 	if (rc != 0) {
 		ikev2_log(sa, GW_IKEV2_ERROR, "building %s response failed: %d",
@@ -292,6 +307,30 @@ new_responder(struct gw_ikev2_engine *e, const struct gw_ikev2_endpoint *from,
 		}
 		return;
 	}
+	e->stats.init_requests++;
+	if (e->limits.half_open_max &&
+	    e->stats.half_open >= e->limits.half_open_max) {
+		e->stats.half_open_dropped++;
+		ikev2_elog(e, GW_IKEV2_DEBUG,
+			   "%u half-open IKE_SAs, IKE_SA_INIT dropped",
+			   e->stats.half_open);
+		return;
+	}
+	if (ikev2_cookie_needed(e)) {
+		int rc = ikev2_cookie_verify(e, m, from);
+
+		if (rc != 0) {
+			/* A wrong cookie counts as none (RFC 7296 2.6). */
+			if (rc == -2)
+				e->stats.cookies_invalid++;
+			ikev2_elog(e, GW_IKEV2_DEBUG,
+				   "%u half-open IKE_SAs, %s: sending COOKIE",
+				   e->stats.half_open,
+				   rc == -2 ? "invalid cookie" : "no cookie");
+			ikev2_cookie_send(e, from, to, m);
+			return;
+		}
+	}
 	for (size_t i = 0; i < e->n_conns && !conn; i++)
 		if (ikev2_endpoint_match(&e->conns[i].local, &to->addr) &&
 		    ikev2_endpoint_match(&e->conns[i].remote, &from->addr))
@@ -306,9 +345,12 @@ new_responder(struct gw_ikev2_engine *e, const struct gw_ikev2_endpoint *from,
 	if (!sa)
 		return;
 	sa->spi_i = m->hdr.spi_i;
+	ikev2_sa_rehash(sa);
 	sa->local = *to;
 	sa->remote = *from;
 	sa->state = GW_IKEV2_STATE_CONNECTING;
+	sa->half_open = true;
+	e->stats.half_open++;
 	ikev2_log(sa, GW_IKEV2_INFO, "%s is initiating an IKE_SA",
 		  gw_addr_format(&from->addr, a, sizeof(a)));
 	respond(sa, m);
@@ -322,6 +364,7 @@ handle_request(struct ikev2_sa *sa, const struct gw_ikev2_endpoint *from,
 		ikev2_log(sa, GW_IKEV2_DEBUG,
 			  "%s request %u retransmitted, resending response",
 			  gw_ike_exchange_name(m->hdr.exchange), m->hdr.msg_id);
+		sa->last_tx_ms = sa->engine->now_ms;
 		sa->engine->io.send(sa->engine->ctx, to, from, sa->resp,
 				    sa->resp_len);
 		return;
@@ -388,7 +431,16 @@ handle_response(struct ikev2_sa *sa, const struct gw_ikev2_endpoint *from,
 	}
 	sa->last_rx_ms = sa->engine->now_ms;
 	sa->dpd_deadline_ms = 0;
-	rc = t->process(sa, t, m);
+	{
+		bool connecting = sa->state == GW_IKEV2_STATE_CONNECTING;
+
+		rc = t->process(sa, t, m);
+		if (connecting && sa->state == GW_IKEV2_STATE_ESTABLISHED) {
+			sa->engine->stats.established++;
+			ikev2_sa_event(sa, GW_IKEV2_EV_IKE_UP, NULL, NULL, 0,
+				       NULL);
+		}
+	}
 	if (rc == IKEV2_IGNORE)
 		return;
 	sa->active = false;
@@ -400,10 +452,12 @@ handle_response(struct ikev2_sa *sa, const struct gw_ikev2_endpoint *from,
 		memmove(&sa->queue[0], &sa->queue[1],
 			(sa->n_queue - 1) * sizeof(sa->queue[0]));
 		sa->n_queue--;
-		if (sa->state == GW_IKEV2_STATE_DEAD)
+		if (sa->state == GW_IKEV2_STATE_DEAD) {
 			ikev2_sa_destroy(sa);
-		else
+		} else {
+			ikev2_children_pump(sa);
 			ikev2_sa_kick(sa);
+		}
 		break;
 	case IKEV2_RETRY:
 		/* Only IKE_SA_INIT repeats message ID 0 (RFC 7296 1.2); an
@@ -497,6 +551,7 @@ lifetimes(struct ikev2_sa *sa, uint64_t now)
 				ikev2_log(sa, GW_IKEV2_INFO,
 					  "CHILD_SA %08x_i hard lifetime reached, deleting",
 					  ch->c.spi_in);
+				ch->expired = true;
 				/* Gone here at once; the peer is told. */
 				if (ikev2_queue_child_delete(sa, ch->c.spi_in,
 							     true) == 0)
@@ -526,9 +581,11 @@ peer_dead(struct ikev2_sa *sa)
 	const struct gw_ikev2_conn *c = sa->conn;
 	static const char *const action[] = { "clear", "restart", "trap" };
 
-	ikev2_log(sa, GW_IKEV2_ERROR, "DPD: peer dead, action %s",
-		  c->dpd_action <= GW_IKEV2_DPD_TRAP ? action[c->dpd_action] :
-		  "clear");
+	const char *act = c->dpd_action <= GW_IKEV2_DPD_TRAP ?
+			  action[c->dpd_action] : "clear";
+
+	ikev2_log(sa, GW_IKEV2_ERROR, "DPD: peer dead, action %s", act);
+	ikev2_sa_event(sa, GW_IKEV2_EV_DPD_DEAD, NULL, NULL, 0, act);
 	ikev2_sa_destroy(sa);
 	if (c->dpd_action == GW_IKEV2_DPD_RESTART &&
 	    c->remote.addr.family != GW_AF_NONE) {
@@ -559,12 +616,35 @@ dpd(struct ikev2_sa *sa, uint64_t now)
 	queue_and_kick(sa, &t);
 }
 
+/*
+ * RFC 3948 4: behind a NAT, a single 0xFF octet to the peer's NAT-T port
+ * keeps the mapping open when we sent nothing for the interval (IKE
+ * messages count; ESP is not seen here, so a busy tunnel still gets them,
+ * which costs one tiny datagram per interval).
+ */
+static void
+nat_keepalive(struct ikev2_sa *sa, uint64_t now)
+{
+	static const uint8_t ka = 0xff;
+	struct gw_ikev2_engine *e = sa->engine;
+	uint32_t ival = sa->conn->keepalive_s ? sa->conn->keepalive_s :
+			GW_IKEV2_KEEPALIVE_S;
+
+	if (!sa->nat_local || sa->local.port == GW_IKEV2_PORT ||
+	    now < sa->last_tx_ms + (uint64_t)ival * 1000)
+		return;
+	ikev2_log(sa, GW_IKEV2_DEBUG, "sending NAT keepalive");
+	sa->last_tx_ms = now;
+	e->io.send(e->ctx, &sa->local, &sa->remote, &ka, 1);
+}
+
 void
 gw_ikev2_tick(struct gw_ikev2_engine *e, uint64_t now_ms)
 {
 	struct ikev2_sa *sa, *next;
 
 	e->now_ms = now_ms;
+	ikev2_cookie_tick(e);
 	for (sa = e->sas; sa; sa = next) {
 		next = sa->next;
 		if (sa->state == GW_IKEV2_STATE_DEAD) {
@@ -581,6 +661,11 @@ gw_ikev2_tick(struct gw_ikev2_engine *e, uint64_t now_ms)
 		if (sa->state == GW_IKEV2_STATE_ESTABLISHED) {
 			lifetimes(sa, now_ms);
 			dpd(sa, now_ms);
+			nat_keepalive(sa, now_ms);
+			if (sa->want_tpl) {
+				ikev2_children_pump(sa);
+				ikev2_sa_kick(sa);
+			}
 		}
 		if (sa->dpd_deadline_ms && now_ms >= sa->dpd_deadline_ms) {
 			peer_dead(sa);
@@ -611,23 +696,19 @@ gw_ikev2_tick(struct gw_ikev2_engine *e, uint64_t now_ms)
 
 /* ------------------------------------------------------ public commands */
 
-int
-gw_ikev2_initiate(struct gw_ikev2_engine *e, const char *name)
+/* A new IKE SA for @p conn with template @p tpl as its IKE_AUTH child and
+ * the templates in @p want to follow by CREATE_CHILD_SA. */
+static int
+initiate_sa(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *conn,
+	    unsigned tpl, uint32_t want)
 {
-	const struct gw_ikev2_conn *conn = ikev2_conn_find(e, name);
 	struct ikev2_sa *sa;
 	struct ikev2_task t;
 
-	if (!conn)
-		return -ENOENT;
 	/* NAT detection hashes our address: the initiator must know it. */
 	if (conn->remote.addr.family == GW_AF_NONE ||
 	    conn->local.addr.family == GW_AF_NONE)
 		return -EINVAL;
-	for (sa = e->sas; sa; sa = sa->next)
-		if (sa->conn == conn && (sa->state == GW_IKEV2_STATE_CONNECTING ||
-					 sa->state == GW_IKEV2_STATE_ESTABLISHED))
-			return -EALREADY;
 	sa = ikev2_sa_new(e, conn, true);
 	if (!sa)
 		return -ENOMEM;
@@ -638,19 +719,145 @@ gw_ikev2_initiate(struct gw_ikev2_engine *e, const char *name)
 	if (!sa->remote.port)
 		sa->remote.port = GW_IKEV2_PORT;
 	sa->state = GW_IKEV2_STATE_CONNECTING;
+	sa->want_tpl = want & ~(1u << tpl);
 	memset(&t, 0, sizeof(t));
 	ikev2_task_init_i(&t);
 	ikev2_sa_queue(sa, &t);
 	memset(&t, 0, sizeof(t));
 	ikev2_task_auth_i(&t);
+	t.tpl = (uint8_t)tpl;
 	ikev2_sa_queue(sa, &t);
-	ikev2_log(sa, GW_IKEV2_INFO, "initiating IKE_SA");
+	ikev2_log(sa, GW_IKEV2_INFO, "initiating IKE_SA with CHILD_SA %s",
+		  ikev2_tpl(conn, tpl)->name);
 	ikev2_sa_kick(sa);
 	if (sa->state == GW_IKEV2_STATE_DEAD) {
 		ikev2_sa_destroy(sa);
 		return -EIO;
 	}
 	return 0;
+}
+
+/* The IKE SA of a connection that is up or coming up, NULL if none. */
+static struct ikev2_sa *
+conn_sa(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *conn)
+{
+	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next)
+		if (sa->conn == conn && !sa->successor_id &&
+		    (sa->state == GW_IKEV2_STATE_CONNECTING ||
+		     sa->state == GW_IKEV2_STATE_ESTABLISHED))
+			return sa;
+	return NULL;
+}
+
+int
+gw_ikev2_initiate(struct gw_ikev2_engine *e, const char *name)
+{
+	const struct gw_ikev2_conn *conn = ikev2_conn_find(e, name);
+	uint32_t want = 0;
+
+	if (!conn)
+		return -ENOENT;
+	if (conn_sa(e, conn))
+		return -EALREADY;
+	/* Every template to start on load; without any, the first one. */
+	for (size_t k = 0; k < conn->n_children; k++)
+		if (conn->children[k].start_action == GW_IKEV2_START_START)
+			want |= 1u << k;
+	if (!want)
+		want = 1;
+	return initiate_sa(e, conn, (unsigned)__builtin_ctz(want), want);
+}
+
+void
+ikev2_children_pump(struct ikev2_sa *sa)
+{
+	for (unsigned k = 0; sa->want_tpl && k < sa->conn->n_children; k++) {
+		struct ikev2_task t;
+
+		if (!(sa->want_tpl & (1u << k)))
+			continue;
+		if (sa->state != GW_IKEV2_STATE_ESTABLISHED || sa->successor_id)
+			return;
+		if (ikev2_tpl_busy(sa, k)) {
+			sa->want_tpl &= ~(1u << k);
+			continue;
+		}
+		memset(&t, 0, sizeof(t));
+		ikev2_task_create_child_i(&t, (uint8_t)k);
+		if (ikev2_sa_queue(sa, &t) != 0)
+			return;            /* the rest when the queue drains */
+		sa->want_tpl &= ~(1u << k);
+	}
+}
+
+int
+gw_ikev2_initiate_child(struct gw_ikev2_engine *e, const char *name,
+			const char *child)
+{
+	const struct gw_ikev2_conn *conn = ikev2_conn_find(e, name);
+	struct ikev2_sa *sa;
+	unsigned tpl = 0;
+
+	if (!conn)
+		return -ENOENT;
+	if (child) {
+		for (tpl = 0; tpl < conn->n_children; tpl++)
+			if (strcmp(conn->children[tpl].name, child) == 0)
+				break;
+		if (tpl == conn->n_children)
+			return -ENOENT;
+	}
+	sa = conn_sa(e, conn);
+	if (!sa)
+		return initiate_sa(e, conn, tpl, 1u << tpl);
+	if (ikev2_tpl_busy(sa, tpl) || (sa->want_tpl & (1u << tpl)))
+		return -EALREADY;
+	sa->want_tpl |= 1u << tpl;
+	ikev2_children_pump(sa);
+	ikev2_sa_kick(sa);
+	return 0;
+}
+
+/* ------------------------------------------------------ volume lifetimes */
+
+int
+gw_ikev2_child_usage(struct gw_ikev2_engine *e, uint32_t spi_in,
+		     uint64_t bytes, uint64_t packets)
+{
+	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next) {
+		struct ikev2_child *ch = ikev2_child_by_in(sa, spi_in);
+
+		if (ch) {
+			ikev2_child_usage_apply(sa, ch, bytes, packets);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+void
+gw_ikev2_poll_usage(struct gw_ikev2_engine *e, gw_ikev2_usage_fn fn,
+		    void *ctx)
+{
+	struct ikev2_sa *sa, *next;
+
+	for (sa = e->sas; sa; sa = next) {
+		next = sa->next;
+		for (size_t k = 0; k < sa->n_children; k++) {
+			struct ikev2_child *ch = &sa->children[k];
+			uint64_t bytes = 0, packets = 0;
+			size_t n = sa->n_children;
+
+			if ((!ch->hard_bytes && !ch->hard_packets) ||
+			    !ch->installed || ch->deleting || ch->rekeyed ||
+			    fn(ctx, ch->c.spi_in, ch->c.spi_out, &bytes,
+			       &packets) != 0)
+				continue;
+			ikev2_child_usage_apply(sa, ch, bytes, packets);
+			if (sa->n_children < n)
+				k--;       /* deleted at its hard limit */
+		}
+	}
 }
 
 static int
@@ -750,6 +957,59 @@ gw_ikev2_ping(struct gw_ikev2_engine *e, const char *name)
 	return queue_info(e, name, false, false);
 }
 
+static bool
+tpl_valid(const struct gw_ikev2_child_cfg *t)
+{
+	return t->n_esp_proposals <= GW_IKE_PROP_MAX &&
+	       t->n_local_ts <= GW_IKEV2_TS_MAX &&
+	       t->n_remote_ts <= GW_IKEV2_TS_MAX && t->name[0];
+}
+
+/* The legacy form: the conn's own child fields as its only template. */
+static void
+tpl_from_conn(const struct gw_ikev2_conn *c, struct gw_ikev2_child_cfg *t)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", c->name);
+	memcpy(t->esp_proposals, c->esp_proposals,
+	       c->n_esp_proposals * sizeof(c->esp_proposals[0]));
+	t->n_esp_proposals = c->n_esp_proposals;
+	memcpy(t->local_ts, c->local_ts, c->n_local_ts * sizeof(c->local_ts[0]));
+	t->n_local_ts = c->n_local_ts;
+	memcpy(t->remote_ts, c->remote_ts,
+	       c->n_remote_ts * sizeof(c->remote_ts[0]));
+	t->n_remote_ts = c->n_remote_ts;
+	t->lifetime_s = c->child_lifetime_s;
+	t->lifetime_bytes = c->child_lifetime_bytes;
+}
+
+/* Copies every conn's templates into e->tpls and points the conns there. */
+static int
+templates_copy(struct gw_ikev2_engine *e)
+{
+	size_t total = 0, off = 0;
+
+	for (size_t i = 0; i < e->n_conns; i++)
+		total += e->conns[i].n_children ? e->conns[i].n_children : 1;
+	e->tpls = calloc(total ? total : 1, sizeof(*e->tpls));
+	if (!e->tpls)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->n_conns; i++) {
+		struct gw_ikev2_conn *c = &e->conns[i];
+
+		if (c->n_children) {
+			memcpy(&e->tpls[off], c->children,
+			       c->n_children * sizeof(*c->children));
+		} else {
+			tpl_from_conn(c, &e->tpls[off]);
+			c->n_children = 1;
+		}
+		c->children = &e->tpls[off];
+		off += c->n_children;
+	}
+	return 0;
+}
+
 struct gw_ikev2_engine *
 gw_ikev2_engine_new(const struct gw_ikev2_io *io, void *ctx,
 		    const struct gw_ikev2_conn *conns, size_t n_conns)
@@ -764,16 +1024,23 @@ gw_ikev2_engine_new(const struct gw_ikev2_io *io, void *ctx,
 		if (!c->name[0] || !c->n_proposals ||
 		    c->n_proposals > GW_IKE_PROP_MAX ||
 		    c->n_esp_proposals > GW_IKE_PROP_MAX ||
-		    c->psk_len == 0 || c->psk_len > GW_IKEV2_PSK_MAX ||
+		    !ikev2_conn_auth_ok(c) ||
 		    c->n_local_ts > GW_IKEV2_TS_MAX ||
-		    c->n_remote_ts > GW_IKEV2_TS_MAX || !c->local_id.type)
+		    c->n_remote_ts > GW_IKEV2_TS_MAX ||
+		    c->n_children > GW_IKEV2_CHILD_CFG_MAX ||
+		    (c->n_children && !c->children))
 			return NULL;
+		for (size_t k = 0; k < c->n_children; k++)
+			if (!tpl_valid(&c->children[k]))
+				return NULL;
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
 	e->io = *io;
 	e->ctx = ctx;
+	e->limits.cookie_threshold = GW_IKEV2_COOKIE_THRESHOLD;
+	e->log_min = GW_IKEV2_DEBUG;
 	if (n_conns) {
 		e->conns = calloc(n_conns, sizeof(*conns));
 		if (!e->conns) {
@@ -783,6 +1050,13 @@ gw_ikev2_engine_new(const struct gw_ikev2_io *io, void *ctx,
 		memcpy(e->conns, conns, n_conns * sizeof(*conns));
 	}
 	e->n_conns = n_conns;
+	if (templates_copy(e) != 0) {
+		free(e->conns);
+		free(e);
+		return NULL;
+	}
+	for (size_t i = 0; i < n_conns; i++)
+		ikev2_conn_auth_prepare(&e->conns[i]);
 	return e;
 }
 
@@ -793,10 +1067,32 @@ gw_ikev2_engine_free(struct gw_ikev2_engine *e)
 		return;
 	while (e->sas)
 		ikev2_sa_destroy(e->sas);
+	ikev2_sa_index_free(e);
 	if (e->conns)
 		gw_wipe(e->conns, e->n_conns * sizeof(*e->conns));
 	free(e->conns);
+	free(e->tpls);
+	gw_wipe(e->cookie_secret, sizeof(e->cookie_secret));
 	gw_wipe(e->scratch, sizeof(e->scratch));
 	gw_wipe(e->out, sizeof(e->out));
 	free(e);
+}
+
+void
+gw_ikev2_set_limits(struct gw_ikev2_engine *e, const struct gw_ikev2_limits *l)
+{
+	e->limits = *l;
+}
+
+void
+gw_ikev2_set_log_level(struct gw_ikev2_engine *e, enum gw_ikev2_level min)
+{
+	e->log_min = min;
+}
+
+void
+gw_ikev2_get_stats(const struct gw_ikev2_engine *e, struct gw_ikev2_stats *s)
+{
+	*s = e->stats;
+	s->ike_sas = (uint32_t)e->n_sas;
 }

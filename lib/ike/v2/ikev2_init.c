@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IKE_SA_INIT task (RFC 7296 1.2): SA, KE, Nonce and NAT detection (2.23);
- * INVALID_KE_PAYLOAD (1.2, 2.7) and NO_PROPOSAL_CHOSEN; the IKE SA keys.
+ * INVALID_KE_PAYLOAD (1.2, 2.7) and NO_PROPOSAL_CHOSEN; the IKE SA keys;
+ * SIGNATURE_HASH_ALGORITHMS (RFC 7427 4) and the responder's CERTREQ.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -197,6 +198,8 @@ init_i_build(struct ikev2_sa *sa, struct ikev2_task *t,
 	gw_ike_wr_ke(w, sa->ke_group, ke, (size_t)klen);
 	gw_ike_wr_nonce(w, sa->nonce_i, sa->nonce_i_len);
 	write_natd(sa, w);
+	if (!c->sig_classic)
+		ikev2_write_sig_hashes(w);
 	return w->err ? -ENOSPC : 0;
 }
 
@@ -310,6 +313,7 @@ init_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	memcpy(sa->init_resp, m->buf, m->len);
 	sa->init_resp_len = m->len;
 	check_natd(sa, m, sa->spi_r);
+	ikev2_read_sig_hashes(sa, m);
 	rc = ikev2_init_derive(sa);
 	gw_ike_ke_free(sa->ke);
 	sa->ke = NULL;
@@ -399,6 +403,7 @@ init_r_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	memcpy(sa->init_req, m->buf, m->len);
 	sa->init_req_len = m->len;
 	check_natd(sa, m, 0);
+	ikev2_read_sig_hashes(sa, m);
 	if (ikev2_init_derive(sa) != 0) {
 		t->notify_err = GW_IKE_N_NO_PROPOSAL_CHOSEN;
 		sa->spi_r = 0;
@@ -440,6 +445,11 @@ init_r_build(struct ikev2_sa *sa, struct ikev2_task *t,
 	gw_ike_wr_ke(w, sa->ke_group, ke, (size_t)klen);
 	gw_ike_wr_nonce(w, sa->nonce_r, sa->nonce_r_len);
 	write_natd(sa, w);
+	if (!sa->conn->sig_classic)
+		ikev2_write_sig_hashes(w);
+	/* The conn is a guess by address until IDi arrives; asking now is
+	 * what makes strongSwan (send_cert = ifasked) send its certificate. */
+	ikev2_write_certreq(ikev2_certreq_conn(sa), w);
 	return w->err ? -ENOSPC : 0;
 }
 

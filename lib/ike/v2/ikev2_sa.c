@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "gw_common.h"
+#include "gw_ike_pki.h"
 #include "ikev2.h"
 
 void
@@ -29,7 +30,7 @@ vlog(struct gw_ikev2_engine *e, const char *conn, enum gw_ikev2_level lvl,
 	char text[1024];
 	int n = 0;
 
-	if (!e->io.event)
+	if (!ikev2_log_on(e, lvl))
 		return;
 	if (conn)
 		n = snprintf(text, sizeof(text), "[%s] ", conn);
@@ -37,14 +38,65 @@ vlog(struct gw_ikev2_engine *e, const char *conn, enum gw_ikev2_level lvl,
 	e->io.event(e->ctx, lvl, text);
 }
 
+bool
+ikev2_log_on(const struct gw_ikev2_engine *e, enum gw_ikev2_level lvl)
+{
+	return e->io.event && lvl >= e->log_min;
+}
+
 void
 ikev2_log(struct ikev2_sa *sa, enum gw_ikev2_level lvl, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (lvl == GW_IKEV2_ERROR) {
+		/* Kept as the cause a failure event reports. */
+		va_start(ap, fmt);
+		vsnprintf(sa->last_err, sizeof(sa->last_err), fmt, ap);
+		va_end(ap);
+	}
 	va_start(ap, fmt);
 	vlog(sa->engine, sa->conn ? sa->conn->name : "?", lvl, fmt, ap);
 	va_end(ap);
+}
+
+const char *
+gw_ikev2_event_name(enum gw_ikev2_event_type t)
+{
+	static const char *const names[] = {
+		[GW_IKEV2_EV_IKE_UP] = "ike-established",
+		[GW_IKEV2_EV_IKE_REKEYED] = "ike-rekeyed",
+		[GW_IKEV2_EV_IKE_DOWN] = "ike-deleted",
+		[GW_IKEV2_EV_CHILD_UP] = "child-established",
+		[GW_IKEV2_EV_CHILD_REKEYED] = "child-rekeyed",
+		[GW_IKEV2_EV_CHILD_DOWN] = "child-deleted",
+		[GW_IKEV2_EV_CHILD_EXPIRED] = "child-expired",
+		[GW_IKEV2_EV_DPD_DEAD] = "dpd-dead",
+		[GW_IKEV2_EV_FAILED] = "failed",
+	};
+
+	return (unsigned)t < GW_ARRAY_SIZE(names) && names[t] ? names[t] : "?";
+}
+
+void
+ikev2_sa_event(struct ikev2_sa *sa, enum gw_ikev2_event_type type,
+	       const struct ikev2_child *ch, const char *child,
+	       uint32_t old_spi, const char *cause)
+{
+	struct gw_ikev2_engine *e = sa->engine;
+	struct gw_ikev2_sa_event ev = {
+		.type = type,
+		.conn = sa->conn ? sa->conn->name : "?",
+		.child = ch ? ch->c.child : child,
+		.ike_sa_id = sa->id,
+		.spi_in = ch ? ch->c.spi_in : 0,
+		.spi_out = ch ? ch->c.spi_out : 0,
+		.old_spi_in = old_spi,
+		.cause = cause && cause[0] ? cause : NULL,
+	};
+
+	if (e->io.sa_event)
+		e->io.sa_event(e->ctx, &ev);
 }
 
 void
@@ -69,12 +121,93 @@ spi_new(void)
 	return v;
 }
 
+/* ----------------------------------------------------------- SA index */
+
+static size_t
+spi_bucket(const struct gw_ikev2_engine *e, uint64_t spi)
+{
+	/* SPIs are random; the multiply only folds the high bits in. */
+	return (size_t)((spi * 0x9e3779b97f4a7c15ull) >> 32) & (e->hash_size - 1);
+}
+
+static void
+chain_unlink(struct ikev2_sa **pp, struct ikev2_sa *sa, bool by_spi)
+{
+	for (; *pp; pp = by_spi ? &(*pp)->hnext_spi : &(*pp)->hnext_id) {
+		if (*pp == sa) {
+			*pp = by_spi ? sa->hnext_spi : sa->hnext_id;
+			return;
+		}
+	}
+}
+
+static void
+index_put(struct gw_ikev2_engine *e, struct ikev2_sa *sa)
+{
+	struct ikev2_sa **b = &e->by_spi[spi_bucket(e, sa->spi_i)];
+
+	sa->hashed_spi = sa->spi_i;
+	sa->hnext_spi = *b;
+	*b = sa;
+	b = &e->by_id[sa->id & (e->hash_size - 1)];
+	sa->hnext_id = *b;
+	*b = sa;
+}
+
+/* Doubles the tables once there are as many SAs as buckets. */
+static int
+index_grow(struct gw_ikev2_engine *e)
+{
+	size_t size = e->hash_size ? e->hash_size * 2 : 64;
+	struct ikev2_sa **s = calloc(size, sizeof(*s));
+	struct ikev2_sa **i = calloc(size, sizeof(*i));
+
+	if (!s || !i) {
+		free(s);
+		free(i);
+		return e->hash_size ? 0 : -1; /* longer chains still work */
+	}
+	free(e->by_spi);
+	free(e->by_id);
+	e->by_spi = s;
+	e->by_id = i;
+	e->hash_size = size;
+	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next)
+		index_put(e, sa);
+	return 0;
+}
+
+void
+ikev2_sa_rehash(struct ikev2_sa *sa)
+{
+	struct gw_ikev2_engine *e = sa->engine;
+
+	if (sa->hashed_spi == sa->spi_i)
+		return;
+	chain_unlink(&e->by_spi[spi_bucket(e, sa->hashed_spi)], sa, true);
+	sa->hashed_spi = sa->spi_i;
+	sa->hnext_spi = e->by_spi[spi_bucket(e, sa->spi_i)];
+	e->by_spi[spi_bucket(e, sa->spi_i)] = sa;
+}
+
+void
+ikev2_sa_index_free(struct gw_ikev2_engine *e)
+{
+	free(e->by_spi);
+	free(e->by_id);
+	e->by_spi = e->by_id = NULL;
+	e->hash_size = 0;
+}
+
 struct ikev2_sa *
 ikev2_sa_new(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *conn,
 	     bool initiator)
 {
-	struct ikev2_sa *sa = calloc(1, sizeof(*sa));
+	struct ikev2_sa *sa;
 
+	if (e->n_sas >= e->hash_size && index_grow(e) != 0)
+		return NULL;
+	sa = calloc(1, sizeof(*sa));
 	if (!sa)
 		return NULL;
 	sa->engine = e;
@@ -92,7 +225,11 @@ ikev2_sa_new(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *conn,
 		}
 	}
 	sa->next = e->sas;
+	if (e->sas)
+		e->sas->prev = sa;
 	e->sas = sa;
+	e->n_sas++;
+	index_put(e, sa);
 	return sa;
 }
 
@@ -101,11 +238,22 @@ ikev2_sa_destroy(struct ikev2_sa *sa)
 {
 	struct gw_ikev2_engine *e = sa->engine;
 
-	for (struct ikev2_sa **pp = &e->sas; *pp; pp = &(*pp)->next) {
-		if (*pp == sa) {
-			*pp = sa->next;
-			break;
-		}
+	if (sa->prev)
+		sa->prev->next = sa->next;
+	else
+		e->sas = sa->next;
+	if (sa->next)
+		sa->next->prev = sa->prev;
+	e->n_sas--;
+	chain_unlink(&e->by_spi[spi_bucket(e, sa->hashed_spi)], sa, true);
+	chain_unlink(&e->by_id[sa->id & (e->hash_size - 1)], sa, false);
+	if (sa->half_open)
+		e->stats.half_open--;
+	if (sa->state == GW_IKEV2_STATE_CREATED ||
+	    sa->state == GW_IKEV2_STATE_CONNECTING) {
+		e->stats.failed++;
+		ikev2_sa_event(sa, GW_IKEV2_EV_FAILED, NULL, NULL, 0,
+			       sa->last_err[0] ? sa->last_err : "no answer");
 	}
 	if (sa->successor_id && sa->n_children) {
 		/* Deleted after a rekey: the children live on (2.18). */
@@ -115,6 +263,12 @@ ikev2_sa_destroy(struct ikev2_sa *sa)
 			ikev2_children_move(sa, n);
 	}
 	ikev2_child_delete_all(sa, true);
+	/* A rekeyed one was reported with its successor. */
+	if (sa->keyed && sa->remote_id.type && !sa->successor_id &&
+	    (sa->state == GW_IKEV2_STATE_ESTABLISHED ||
+	     sa->state == GW_IKEV2_STATE_DELETING ||
+	     sa->state == GW_IKEV2_STATE_DEAD))
+		ikev2_sa_event(sa, GW_IKEV2_EV_IKE_DOWN, NULL, NULL, 0, NULL);
 	gw_ike_ke_free(sa->ke);
 	gw_ike_ke_free(sa->rekey_ke);
 	for (size_t i = 0; i < sa->n_queue; i++)
@@ -133,7 +287,10 @@ ikev2_sa_destroy(struct ikev2_sa *sa)
 struct ikev2_sa *
 ikev2_sa_by_id(struct gw_ikev2_engine *e, uint32_t id)
 {
-	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next)
+	if (!e->hash_size)
+		return NULL;
+	for (struct ikev2_sa *sa = e->by_id[id & (e->hash_size - 1)]; sa;
+	     sa = sa->hnext_id)
 		if (sa->id == id)
 			return sa;
 	return NULL;
@@ -145,12 +302,16 @@ ikev2_sa_find(struct gw_ikev2_engine *e, const struct gw_ike_hdr *h)
 	/* The I flag says who sent it: the original initiator (we respond). */
 	bool from_initiator = h->flags & GW_IKE_FLAG_I;
 
-	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next) {
+	if (!e->hash_size)
+		return NULL;
+	for (struct ikev2_sa *sa = e->by_spi[spi_bucket(e, h->spi_i)]; sa;
+	     sa = sa->hnext_spi) {
+		if (sa->spi_i != h->spi_i)
+			continue;
 		if (from_initiator) {
-			if (!sa->initiator && sa->spi_r == h->spi_r &&
-			    sa->spi_i == h->spi_i)
+			if (!sa->initiator && sa->spi_r == h->spi_r)
 				return sa;
-		} else if (sa->initiator && sa->spi_i == h->spi_i &&
+		} else if (sa->initiator &&
 			   (sa->spi_r == h->spi_r || sa->spi_r == 0 ||
 			    h->spi_r == 0)) {
 			return sa;
@@ -175,7 +336,10 @@ struct ikev2_sa *
 ikev2_sa_find_half_open(struct gw_ikev2_engine *e, uint64_t spi_i,
 			const struct gw_ikev2_endpoint *from)
 {
-	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next)
+	if (!e->hash_size)
+		return NULL;
+	for (struct ikev2_sa *sa = e->by_spi[spi_bucket(e, spi_i)]; sa;
+	     sa = sa->hnext_spi)
 		if (!sa->initiator && sa->spi_i == spi_i &&
 		    addr_equal(&sa->remote.addr, &from->addr))
 			return sa;
@@ -265,6 +429,12 @@ gw_ikev2_id_parse(const char *s, struct gw_ikev2_id *id)
 		return id_set(id, GW_IKE_ID_FQDN, s + 5, strlen(s + 5));
 	if (strncasecmp(s, "email:", 6) == 0)
 		return id_set(id, GW_IKE_ID_RFC822_ADDR, s + 6, strlen(s + 6));
+	if (gw_ike_dn_is_text(s)) {
+		uint8_t der[GW_IKEV2_ID_MAX];
+		int n = gw_ike_dn_parse(s, der, sizeof(der));
+
+		return n > 0 ? id_set(id, GW_IKE_ID_DER_ASN1_DN, der, (size_t)n) : -1;
+	}
 	if (strncasecmp(s, "ipv4:", 5) == 0)
 		s += 5;
 	else if (strncasecmp(s, "ipv6:", 5) == 0)
@@ -301,6 +471,10 @@ gw_ikev2_id_format(const struct gw_ikev2_id *id, char *buf, size_t len)
 			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 				*p = '?';
 		return buf;
+	case GW_IKE_ID_DER_ASN1_DN:
+		if (*gw_ike_dn_format(id->data, id->len, buf, len))
+			return buf;
+		break;
 	case 0:
 		snprintf(buf, len, "%%any");
 		return buf;
@@ -452,6 +626,10 @@ gw_ikev2_list_ike_sas(const struct gw_ikev2_engine *e,
 				   sizeof(i->remote_id));
 		i->spi_i = sa->spi_i;
 		i->spi_r = sa->spi_r;
+		snprintf(i->local_auth, sizeof(i->local_auth), "%s",
+			 sa->auth_local);
+		snprintf(i->remote_auth, sizeof(i->remote_auth), "%s",
+			 sa->auth_remote);
 		if (sa->keyed)
 			gw_ike_proposal_format(&sa->proposal, i->proposal,
 					       sizeof(i->proposal));
@@ -476,6 +654,8 @@ gw_ikev2_list_child_sas(const struct gw_ikev2_engine *e,
 			memset(c, 0, sizeof(*c));
 			c->ike_sa_id = sa->id;
 			snprintf(c->conn, sizeof(c->conn), "%s", sa->conn->name);
+			snprintf(c->child, sizeof(c->child), "%s",
+				 ch->c.child ? ch->c.child : "");
 			c->spi_in = ch->c.spi_in;
 			c->spi_out = ch->c.spi_out;
 			c->encap = ch->c.encap;
@@ -510,7 +690,7 @@ gw_ikev2_ike_sa_format(const struct gw_ikev2_ike_sa_info *i, char *buf,
 	char l[GW_ADDR_STRLEN + 8], r[GW_ADDR_STRLEN + 8];
 
 	return snprintf(buf, len,
-			"%s[%u]: %s, %s[%s]...%s[%s]%s, %s SPIs: %016llx_i%s %016llx_r%s, %s, %u child SA(s)",
+			"%s[%u]: %s, %s[%s]...%s[%s]%s, %s SPIs: %016llx_i%s %016llx_r%s, %s, %u child SA(s), auth %s/%s",
 			i->conn, i->id, gw_ikev2_state_name(i->state),
 			endpoint_format(&i->local, l, sizeof(l)), i->local_id,
 			endpoint_format(&i->remote, r, sizeof(r)),
@@ -518,7 +698,9 @@ gw_ikev2_ike_sa_format(const struct gw_ikev2_ike_sa_info *i, char *buf,
 			i->initiator ? "initiator" : "responder",
 			(unsigned long long)i->spi_i, i->initiator ? "*" : "",
 			(unsigned long long)i->spi_r, i->initiator ? "" : "*",
-			i->proposal[0] ? i->proposal : "-", i->n_children);
+			i->proposal[0] ? i->proposal : "-", i->n_children,
+			i->local_auth[0] ? i->local_auth : "-",
+			i->remote_auth[0] ? i->remote_auth : "-");
 }
 
 int
@@ -527,7 +709,8 @@ gw_ikev2_child_sa_format(const struct gw_ikev2_child_sa_info *c, char *buf,
 {
 	return snprintf(buf, len,
 			"%s{%u}: INSTALLED, TUNNEL%s, ESP SPIs: %08x_i %08x_o, %s, %s === %s",
-			c->conn, c->ike_sa_id, c->encap ? " in UDP" : "",
+			c->child[0] ? c->child : c->conn, c->ike_sa_id,
+			c->encap ? " in UDP" : "",
 			c->spi_in, c->spi_out, c->proposal, c->local_ts,
 			c->remote_ts);
 }

@@ -1523,8 +1523,16 @@ test_ike_io(void)
 	f.b[ETH_LEN + 28] = 0xff;
 	GW_CHECK_EQ(run_frames(&f, 1, &c), 0);
 	GW_CHECK_EQ(c.n_slow, 1);
-	GW_CHECK_EQ(gw_ike_dgram_parse(c.slow[0], &d), GW_IKE_IO_NOT_IKE);
+	GW_CHECK_EQ(gw_ike_dgram_parse(c.slow[0], &d), GW_IKE_IO_KEEPALIVE);
 	capture_free(&c);
+
+	/* and one we send goes without the non-ESP marker (RFC 3948 2.3) */
+	msg[0] = 0xff;
+	GW_CHECK_EQ(gw_ike_dgram_send(&wan, 4500, &peer, 4500, msg, 1), GW_IKE_IO_OK);
+	GW_CHECK_EQ(rte_ring_dequeue(gw_dp.ctrl.tx[0], (void **)&m), 0);
+	GW_CHECK_EQ(rte_pktmbuf_data_len(m), ETH_LEN + 28 + 1);
+	GW_CHECK_EQ(rte_pktmbuf_mtod(m, const uint8_t *)[ETH_LEN + 28], 0xff);
+	rte_pktmbuf_free(m);
 
 	/* sending on 4500 adds the marker; checksums are valid */
 	for (unsigned i = 0; i < sizeof(msg); i++)

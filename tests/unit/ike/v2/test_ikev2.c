@@ -14,203 +14,7 @@
 
 #include "gw_ikev2.h"
 #include "gw_test.h"
-
-enum { Q_MAX = 64, LOG_MAX = 1 << 16, REC_MAX = 32, OPS_MAX = 64 };
-
-struct dgram {
-	struct gw_ikev2_endpoint from, to;
-	uint8_t buf[GW_IKEV2_MSG_MAX];
-	size_t len;
-};
-
-struct node {
-	const char *name;
-	struct gw_ikev2_engine *e;
-	struct gw_addr addr;
-	struct gw_ikev2_child installs[REC_MAX];
-	unsigned n_installs;
-	uint32_t del_in[REC_MAX], del_out[REC_MAX];
-	unsigned n_deletes;
-	struct {
-		char op;           /* 'I' install, 'D' delete */
-		uint32_t spi_in;
-	} ops[OPS_MAX];            /* installer calls in order */
-	unsigned n_ops;
-	char log[LOG_MAX];
-	size_t log_len;
-};
-
-static struct {
-	struct dgram q[Q_MAX];
-	size_t head, n;
-	unsigned sent;             /* datagrams sent so far (index for the masks) */
-	uint64_t drop_mask;        /* bit i: drop the i-th datagram */
-	uint64_t dup_mask;         /* bit i: deliver the i-th datagram twice */
-	bool nat;                  /* A behind a NAT: rewrite A's source */
-	bool mute[2];              /* drop everything node k sends */
-	struct gw_addr a_priv, nat_pub;
-	struct node *nodes[2];
-	bool verbose;
-	int corrupt_index;         /* flip a bit of this datagram (-1: none) */
-	size_t corrupt_byte;
-	struct dgram cap[8];       /* the first datagrams sent, as sent */
-	unsigned n_cap;
-} net;
-
-static struct gw_addr
-v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	struct gw_addr x = { .family = GW_AF_INET };
-
-	x.v4 = (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d;
-	return x;
-}
-
-static bool
-addr_eq(const struct gw_addr *a, const struct gw_addr *b)
-{
-	if (a->family != b->family)
-		return false;
-	return a->family == GW_AF_INET6 ? memcmp(a->v6, b->v6, 16) == 0 :
-	       a->v4 == b->v4;
-}
-
-static void
-q_push(const struct gw_ikev2_endpoint *from, const struct gw_ikev2_endpoint *to,
-       const uint8_t *buf, size_t len)
-{
-	struct dgram *d;
-
-	if (net.n >= Q_MAX)
-		return;
-	d = &net.q[(net.head + net.n++) % Q_MAX];
-	d->from = *from;
-	d->to = *to;
-	memcpy(d->buf, buf, len);
-	d->len = len;
-}
-
-static void
-mock_send(void *ctx, const struct gw_ikev2_endpoint *from,
-	  const struct gw_ikev2_endpoint *to, const uint8_t *buf, size_t len)
-{
-	unsigned i = net.sent++;
-	struct gw_ikev2_endpoint f = *from;
-
-	(void)ctx;
-	if (net.n_cap < 8) {
-		struct dgram *c = &net.cap[net.n_cap++];
-
-		c->from = *from;
-		c->to = *to;
-		memcpy(c->buf, buf, len);
-		c->len = len;
-	}
-	if (i < 64 && (net.drop_mask >> i & 1))
-		return;
-	for (int k = 0; k < 2; k++)
-		if (net.mute[k] && net.nodes[k] &&
-		    addr_eq(&from->addr, &net.nodes[k]->addr))
-			return;
-	if (net.nat && addr_eq(&f.addr, &net.a_priv)) {
-		f.addr = net.nat_pub;
-		f.port = (uint16_t)(f.port + 10000);
-	}
-	if ((int)i == net.corrupt_index && net.corrupt_byte < len) {
-		uint8_t b[GW_IKEV2_MSG_MAX];
-
-		memcpy(b, buf, len);
-		b[net.corrupt_byte] ^= (uint8_t)(1u << (net.corrupt_byte % 8));
-		q_push(&f, to, b, len);
-		return;
-	}
-	q_push(&f, to, buf, len);
-	if (i < 64 && (net.dup_mask >> i & 1))
-		q_push(&f, to, buf, len);
-}
-
-static int
-mock_install(void *ctx, const struct gw_ikev2_child *c)
-{
-	struct node *n = ctx;
-
-	if (n->n_installs < REC_MAX)
-		n->installs[n->n_installs++] = *c;
-	if (n->n_ops < OPS_MAX) {
-		n->ops[n->n_ops].op = 'I';
-		n->ops[n->n_ops++].spi_in = c->spi_in;
-	}
-	return 0;
-}
-
-static void
-mock_delete(void *ctx, uint32_t spi_in, uint32_t spi_out)
-{
-	struct node *n = ctx;
-
-	if (n->n_deletes < REC_MAX) {
-		n->del_in[n->n_deletes] = spi_in;
-		n->del_out[n->n_deletes++] = spi_out;
-	}
-	if (n->n_ops < OPS_MAX) {
-		n->ops[n->n_ops].op = 'D';
-		n->ops[n->n_ops++].spi_in = spi_in;
-	}
-}
-
-static void
-mock_event(void *ctx, enum gw_ikev2_level lvl, const char *text)
-{
-	struct node *n = ctx;
-	int w;
-
-	if (net.verbose)
-		printf("  %s: %s\n", n->name, text);
-	(void)lvl;
-	w = snprintf(n->log + n->log_len, LOG_MAX - n->log_len, "%s\n", text);
-	if (w > 0 && n->log_len + (size_t)w < LOG_MAX)
-		n->log_len += (size_t)w;
-}
-
-static const struct gw_ikev2_io mock_io = {
-	.send = mock_send,
-	.install_child = mock_install,
-	.delete_child = mock_delete,
-	.event = mock_event,
-};
-
-/* Delivers queued datagrams until the network is quiet. */
-static void
-pump(void)
-{
-	for (int guard = 0; net.n && guard < 1000; guard++) {
-		struct dgram d = net.q[net.head];
-
-		net.head = (net.head + 1) % Q_MAX;
-		net.n--;
-		if (net.nat && addr_eq(&d.to.addr, &net.nat_pub)) {
-			d.to.addr = net.a_priv;
-			d.to.port = (uint16_t)(d.to.port - 10000);
-		}
-		for (int k = 0; k < 2; k++)
-			if (net.nodes[k] && addr_eq(&net.nodes[k]->addr, &d.to.addr))
-				gw_ikev2_input(net.nodes[k]->e, &d.from, &d.to,
-					       d.buf, d.len);
-	}
-}
-
-/* Lets time pass in 500 ms steps, ticking both engines. */
-static void
-run(uint64_t *now, uint64_t ms)
-{
-	pump();
-	for (uint64_t t = 0; t < ms; t += 500) {
-		*now += 500;
-		for (int k = 0; k < 2; k++)
-			gw_ikev2_tick(net.nodes[k]->e, *now);
-		pump();
-	}
-}
+#include "ikev2_mock.h"
 
 /* --------------------------------------------------------------- config */
 
@@ -484,11 +288,11 @@ static const struct ex_case ex_cases[] = {
 	  .b = { .peer_id = "carol@example.org" },
 	  .want = NONE,
 	  .log_a = "received AUTHENTICATION_FAILED notify",
-	  .log_b = "identity mismatch: expected carol@example.org, got moon.example" },
+	  .log_b = "identity mismatch: peer is moon.example, connection expects carol@example.org" },
 	{ .name = "initiator: identity mismatch",
 	  .a = { .peer_id = "192.0.2.99" },
 	  .want = B_UNDONE,
-	  .log_a = "identity mismatch: expected 192.0.2.99, got sun.example",
+	  .log_a = "identity mismatch: peer is sun.example, connection expects 192.0.2.99",
 	  .log_b = "peer failed to authenticate us (AUTHENTICATION_FAILED), deleting IKE_SA" },
 
 	{ .name = "responder picks the connection by IDi, IDr hint",
@@ -1497,6 +1301,109 @@ test_lifetimes_dpd(void)
 	return failed;
 }
 
+/* ------------------------------------------------------------------
+ * Responder cookies and the half-open cap (RFC 7296 2.6). A third engine
+ * C, sharing A's address but never ticked, leaves one half-open IKE SA on
+ * B (B's answer reaches A, which drops it as unknown); then A connects.
+ * Datagrams: 0 C's INIT, 1 B's answer, 2 A's INIT, 3 B's reply (COOKIE
+ * or SA), 4 A's retry with the cookie, ...
+ */
+struct rcookie_case {
+	const char *name;
+	struct gw_ikev2_limits lim;    /* B's */
+	uint64_t drop;
+	int corrupt;                   /* datagram whose byte 40 (in the
+					* cookie's hash) is flipped; -1: none */
+	bool up;                       /* A ends up with an IKE and CHILD SA */
+	uint64_t cookies_sent, cookies_invalid, half_open_dropped;
+	uint64_t init_requests;        /* B's count of new IKE_SA_INITs */
+};
+
+static const struct rcookie_case rcookie_cases[] = {
+	{ "below the threshold: no cookie", { 2, 0, 0 }, 0, -1, true, 0, 0, 0, 2 },
+	{ "at the threshold: COOKIE, the retry is accepted", { 1, 0, 0 }, 0, -1,
+	  true, 1, 0, 0, 3 },
+	{ "cookie of the previous secret still accepted", { 1, 0, 800 }, 1u << 4,
+	  -1, true, 1, 0, 0, 3 },
+	{ "cookie two secrets old: a new COOKIE, then up", { 1, 0, 400 }, 1u << 4,
+	  -1, true, 2, 1, 0, 4 },
+	{ "wrong cookie: answered with a COOKIE, retransmit accepted", { 1, 0, 0 },
+	  0, 4, true, 2, 1, 0, 4 },
+	{ "half_open_max: IKE_SA_INIT dropped, no cookies", { 0, 1, 0 }, 0, -1,
+	  false, 0, 0, 4, 5 },
+};
+
+static struct node node_c;
+
+static int
+run_rcookie(const struct rcookie_case *tc)
+{
+	struct gw_ikev2_conn cc;
+	struct gw_ikev2_stats st;
+	struct gw_ikev2_ike_sa_info ia;
+	uint64_t now = 0;
+
+	GW_CHECK_EQ(setup_pair(&moon_default, &sun_default, false, false), 0);
+	memset(&node_c, 0, sizeof(node_c));
+	node_c.name = "carol";
+	node_c.addr = node_a.addr;
+	GW_CHECK_EQ(make_conn(&cc, &moon_default, node_a.addr, node_b.addr), 0);
+	node_c.e = gw_ikev2_engine_new(&mock_io, &node_c, &cc, 1);
+	GW_CHECK(node_c.e != NULL, "engine C");
+	gw_ikev2_set_limits(node_b.e, &tc->lim);
+	net.drop_mask = tc->drop;
+	net.corrupt_index = tc->corrupt;
+	net.corrupt_byte = 40;
+	GW_CHECK_EQ(gw_ikev2_initiate(node_c.e, "gw"), 0);
+	pump();
+	gw_ikev2_get_stats(node_b.e, &st);
+	GW_CHECK_EQ(st.half_open, 1);
+	GW_CHECK_EQ(gw_ikev2_initiate(node_a.e, "gw"), 0);
+	run(&now, 20000);
+	gw_ikev2_get_stats(node_b.e, &st);
+	GW_CHECK_EQ(st.cookies_sent, tc->cookies_sent);
+	GW_CHECK_EQ(st.cookies_invalid, tc->cookies_invalid);
+	GW_CHECK_EQ(st.half_open_dropped, tc->half_open_dropped);
+	GW_CHECK_EQ(st.half_open, 1);              /* C's, still waiting */
+	GW_CHECK_EQ(st.established, tc->up ? 1u : 0u);
+	GW_CHECK_EQ(st.ike_sas, tc->up ? 2u : 1u);
+	GW_CHECK_EQ(st.init_requests, tc->init_requests);
+	if (tc->up) {
+		GW_CHECK_EQ(n_ike(&node_a, &ia), 1);
+		GW_CHECK_EQ(ia.state, GW_IKEV2_STATE_ESTABLISHED);
+		if (check_children_match())
+			return 1;
+	} else {
+		GW_CHECK_EQ(n_ike(&node_a, NULL), 0);
+		GW_CHECK_EQ(node_b.n_installs, 0);
+	}
+	GW_CHECK_EQ(strstr(node_a.log, "received COOKIE") != NULL,
+		    tc->cookies_sent > 0);
+	gw_ikev2_engine_free(node_c.e);
+	node_c.e = NULL;
+	teardown_pair();
+	return 0;
+}
+
+static int
+test_cookie_responder(void)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof(rcookie_cases) / sizeof(rcookie_cases[0]); i++) {
+		int rc = run_rcookie(&rcookie_cases[i]);
+
+		printf("  %s %s\n", rc ? "FAIL" : "ok", rcookie_cases[i].name);
+		if (rc) {
+			gw_ikev2_engine_free(node_c.e);
+			node_c.e = NULL;
+			teardown_pair();
+			failed++;
+		}
+	}
+	return failed;
+}
+
 static const struct gw_test_case ikev2_cases[] = {
 	{ "ids", test_ids },
 	{ "traffic_selectors", test_ts },
@@ -1504,6 +1411,7 @@ static const struct gw_test_case ikev2_cases[] = {
 	{ "deletes", test_deletes },
 	{ "initial_contact", test_restart },
 	{ "cookie", test_cookie },
+	{ "cookie_responder", test_cookie_responder },
 	{ "damaged_datagrams", test_damaged },
 	{ "corrupted_ike_auth", test_corrupted_auth },
 	{ "rekey", test_rekey },
