@@ -392,6 +392,8 @@ cmd_show_ike_sa(struct gw_out *o, int argc, char **argv, void *ctx)
 		gw_out_str(o, "proposal", s->proposal);
 		gw_out_bool(o, "nat", s->nat);
 		gw_out_u64(o, "children", s->n_children);
+		gw_out_u64(o, "age_s", s->age_s);
+		gw_out_i64(o, "rekey_in_s", s->rekey_in_s);
 		gw_out_end(o);
 	}
 	gw_out_end(o);
@@ -456,6 +458,10 @@ cmd_show_child_sa(struct gw_out *o, int argc, char **argv, void *ctx)
 		gw_out_bool(o, "encap", c->encap);
 		gw_out_str(o, "local_ts", c->local_ts);
 		gw_out_str(o, "remote_ts", c->remote_ts);
+		gw_out_i64(o, "rekey_in_s", c->rekey_in_s);
+		gw_out_i64(o, "expire_in_s", c->expire_in_s);
+		gw_out_u64(o, "rekey_bytes", c->rekey_bytes);
+		gw_out_u64(o, "life_bytes", c->life_bytes);
 		gw_out_u64(o, "packets_in", in ? rd(&in->cnt.packets) : 0);
 		gw_out_u64(o, "bytes_in", in ? rd(&in->cnt.bytes) : 0);
 		gw_out_u64(o, "packets_out", out ? rd(&out->cnt.packets) : 0);

@@ -16,11 +16,13 @@ runs from try/finally, atexit and SIGINT/SIGTERM/SIGHUP (tests/interop/
 cleanup.py keeps the list).
 """
 
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -37,6 +39,41 @@ NET_B = "10.2.0.0/24"
 WAN_NET = "192.0.2.0/24"
 
 STEM = "igiop"
+
+# tcp_transfer()'s two ends, run with /usr/bin/python3 -c in a namespace.
+# argv: ip port timeout. The receiver prints "ready" once listening, then
+# "<bytes> <sha256>" of everything read until the sender's FIN.
+_TCP_RECEIVER = r"""
+import hashlib, socket, sys
+ip, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((ip, port))
+s.listen(1)
+s.settimeout(tmo)
+print("ready", flush=True)
+c, _ = s.accept()
+c.settimeout(tmo)
+h, n = hashlib.sha256(), 0
+while True:
+    b = c.recv(1 << 16)
+    if not b:
+        break
+    h.update(b)
+    n += len(b)
+print(n, h.hexdigest(), flush=True)
+"""
+# Sends stdin to ip:port, closes its half, waits for the receiver to close.
+_TCP_SENDER = r"""
+import socket, sys, time
+ip, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+data = sys.stdin.buffer.read()
+c = socket.create_connection((ip, port), timeout=tmo)
+c.sendall(data)
+c.shutdown(socket.SHUT_WR)
+while c.recv(1 << 16):
+    pass
+"""
 
 
 def log(msg):
@@ -196,6 +233,70 @@ class Topology:
                dst_ip, ns=ns, check=False, timeout=count * (interval + wait) + 10)
         m = re.search(r"(\d+) (?:packets )?received", r.stdout)
         return (int(m.group(1)) if m else 0), r.stdout + r.stderr
+
+    def forget_pmtu(self):
+        """Flushes the hosts' routing caches, path MTUs learnt from ICMP
+        fragmentation-needed included: each test starts from the link MTU
+        (the namespaces live as long as the test module)."""
+        for ns in (self.ns_host_a, self.ns_host_b):
+            sh("ip", "route", "flush", "cache", ns=ns)
+
+    def tcp_transfer(self, src_role="host_a", dst_ip=HOST_B_IP, nbytes=2 << 20,
+                     port=5201, timeout=30):
+        """Sends nbytes of random data over one TCP connection from the
+        namespace of src_role to dst_ip:port (a receiver started in the
+        namespace owning dst_ip). Returns (ok, detail): ok when the
+        receiver got exactly the bytes sent (length and SHA-256) before
+        timeout seconds; detail says what was sent and what arrived.
+
+        Plain /usr/bin/python3 on both ends (no socat/nc needed). The data
+        comes from the test through the sender's stdin, so the expected
+        digest is computed here, independently of both ends."""
+        dst_ns = next((ns for ns, ip in ((self.ns_host_a, HOST_A_IP),
+                                         (self.ns_host_b, HOST_B_IP),
+                                         (self.ns_gw_a, GW_A_WAN_IP),
+                                         (self.ns_gw_b, GW_B_WAN_IP))
+                       if ip == dst_ip), None)
+        if dst_ns is None:
+            raise ValueError(f"no namespace owns {dst_ip}")
+        src_ns = self.dev[src_role][0]
+        data = os.urandom(nbytes)
+        want = hashlib.sha256(data).hexdigest()
+        recv = subprocess.Popen(
+            ["ip", "netns", "exec", dst_ns, "/usr/bin/python3", "-c", _TCP_RECEIVER,
+             dst_ip, str(port), str(timeout)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+        t0 = time.monotonic()
+        try:
+            ready = recv.stdout.readline().strip()
+            if ready != "ready":
+                recv.kill()
+                out, _ = recv.communicate()
+                return False, f"receiver did not start: {ready}{out}"
+            send = subprocess.run(
+                ["ip", "netns", "exec", src_ns, "/usr/bin/python3", "-c", _TCP_SENDER,
+                 dst_ip, str(port), str(timeout)],
+                input=data, capture_output=True, timeout=timeout + 5)
+            out, _ = recv.communicate(timeout=max(1.0, timeout + 5 - (time.monotonic() - t0)))
+        except subprocess.TimeoutExpired:
+            recv.kill()
+            out, _ = recv.communicate()
+            return False, (f"{src_role} -> {dst_ip}: timed out after {timeout}s "
+                           f"(receiver: {out.strip()})")
+        dt = time.monotonic() - t0
+        got = out.split()
+
+        def last(text):  # a traceback's last line says what went wrong
+            lines = text.strip().splitlines()
+            return lines[-1] if lines else ""
+        detail = (f"{src_role} -> {dst_ip}: sent {nbytes} bytes sha256 {want[:16]}, "
+                  f"receiver says {last(out)!r}, sender rc {send.returncode} "
+                  f"{last(send.stdout.decode(errors='replace') + send.stderr.decode(errors='replace'))!r}"
+                  f", {dt:.2f}s")
+        ok = (send.returncode == 0 and len(got) == 2 and got[0] == str(nbytes)
+              and got[1] == want)
+        return ok, detail
 
     def __enter__(self):
         return self.up()

@@ -501,6 +501,8 @@ struct gw_ikev2_ike_sa_info {
 	uint64_t spi_r;
 	char proposal[128];        /**< strongSwan syntax: "aes256gcm16-prfsha384-ecp384" */
 	unsigned n_children;
+	uint64_t age_s;            /**< since the IKE SA was created */
+	int64_t rekey_in_s;        /**< until its rekey; -1: none scheduled */
 };
 
 struct gw_ikev2_child_sa_info {
@@ -513,6 +515,10 @@ struct gw_ikev2_child_sa_info {
 	char proposal[128];        /**< "aes256gcm16-noesn" */
 	char local_ts[160];
 	char remote_ts[160];
+	int64_t rekey_in_s;        /**< until the soft lifetime; -1: none */
+	int64_t expire_in_s;       /**< until the hard lifetime; -1: none */
+	uint64_t rekey_bytes;      /**< soft volume limit (either way); 0: none */
+	uint64_t life_bytes;       /**< hard volume limit; 0: none */
 };
 
 /** Fills up to @p max entries; returns how many IKE SAs there are. */

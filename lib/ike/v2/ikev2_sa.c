@@ -600,6 +600,15 @@ gw_ikev2_state_name(enum gw_ikev2_state s)
 	return (unsigned)s < GW_ARRAY_SIZE(names) ? names[s] : "UNKNOWN";
 }
 
+/* Seconds from now until an absolute engine time; -1 when unset. */
+static int64_t
+time_left_s(const struct gw_ikev2_engine *e, uint64_t at_ms)
+{
+	if (at_ms == 0)
+		return -1;
+	return at_ms > e->now_ms ? (int64_t)((at_ms - e->now_ms) / 1000) : 0;
+}
+
 size_t
 gw_ikev2_list_ike_sas(const struct gw_ikev2_engine *e,
 		      struct gw_ikev2_ike_sa_info *out, size_t max)
@@ -634,6 +643,8 @@ gw_ikev2_list_ike_sas(const struct gw_ikev2_engine *e,
 			gw_ike_proposal_format(&sa->proposal, i->proposal,
 					       sizeof(i->proposal));
 		i->n_children = (unsigned)sa->n_children;
+		i->age_s = (e->now_ms - sa->created_ms) / 1000;
+		i->rekey_in_s = time_left_s(e, sa->rekey_ms);
 	}
 	return n;
 }
@@ -665,9 +676,24 @@ gw_ikev2_list_child_sas(const struct gw_ikev2_engine *e,
 					     c->local_ts, sizeof(c->local_ts));
 			ikev2_ts_list_format(ch->c.remote_ts, ch->c.n_remote_ts,
 					     c->remote_ts, sizeof(c->remote_ts));
+			c->rekey_in_s = time_left_s(e, ch->rekey_ms);
+			c->expire_in_s = time_left_s(e, ch->expire_ms);
+			c->rekey_bytes = ch->soft_bytes;
+			c->life_bytes = ch->hard_bytes;
 		}
 	}
 	return n;
+}
+
+/* "in 3540s" or "none" for a time left. */
+static const char *
+secs_format(int64_t s, char *buf, size_t len)
+{
+	if (s < 0)
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "in %llds", (long long)s);
+	return buf;
 }
 
 static const char *
@@ -687,11 +713,12 @@ int
 gw_ikev2_ike_sa_format(const struct gw_ikev2_ike_sa_info *i, char *buf,
 		       size_t len)
 {
-	char l[GW_ADDR_STRLEN + 8], r[GW_ADDR_STRLEN + 8];
+	char l[GW_ADDR_STRLEN + 8], r[GW_ADDR_STRLEN + 8], rk[24];
 
 	return snprintf(buf, len,
-			"%s[%u]: %s, %s[%s]...%s[%s]%s, %s SPIs: %016llx_i%s %016llx_r%s, %s, %u child SA(s), auth %s/%s",
+			"%s[%u]: %s %llus, %s[%s]...%s[%s]%s, %s SPIs: %016llx_i%s %016llx_r%s, %s, %u child SA(s), auth %s/%s, rekey %s",
 			i->conn, i->id, gw_ikev2_state_name(i->state),
+			(unsigned long long)i->age_s,
 			endpoint_format(&i->local, l, sizeof(l)), i->local_id,
 			endpoint_format(&i->remote, r, sizeof(r)),
 			i->remote_id, i->nat ? " (NAT)" : "",
@@ -700,17 +727,22 @@ gw_ikev2_ike_sa_format(const struct gw_ikev2_ike_sa_info *i, char *buf,
 			(unsigned long long)i->spi_r, i->initiator ? "" : "*",
 			i->proposal[0] ? i->proposal : "-", i->n_children,
 			i->local_auth[0] ? i->local_auth : "-",
-			i->remote_auth[0] ? i->remote_auth : "-");
+			i->remote_auth[0] ? i->remote_auth : "-",
+			secs_format(i->rekey_in_s, rk, sizeof(rk)));
 }
 
 int
 gw_ikev2_child_sa_format(const struct gw_ikev2_child_sa_info *c, char *buf,
 			 size_t len)
 {
+	char rk[24], ex[24];
+
 	return snprintf(buf, len,
-			"%s{%u}: INSTALLED, TUNNEL%s, ESP SPIs: %08x_i %08x_o, %s, %s === %s",
+			"%s{%u}: INSTALLED, TUNNEL%s, ESP SPIs: %08x_i %08x_o, %s, rekey %s, expires %s, %s === %s",
 			c->child[0] ? c->child : c->conn, c->ike_sa_id,
 			c->encap ? " in UDP" : "",
-			c->spi_in, c->spi_out, c->proposal, c->local_ts,
+			c->spi_in, c->spi_out, c->proposal,
+			secs_format(c->rekey_in_s, rk, sizeof(rk)),
+			secs_format(c->expire_in_s, ex, sizeof(ex)), c->local_ts,
 			c->remote_ts);
 }

@@ -1173,6 +1173,19 @@ run_lifetimes(void)
 	GW_CHECK_EQ(setup_pair(&moon_default, &sun_default, false, false), 0);
 	GW_CHECK_EQ(up(&now), 0);
 	GW_CHECK_EQ(n_ike(&node_a, &i0), 1);
+	/* what show ike-sa / child-sa report: time to rekey and expiry */
+	GW_CHECK(i0.rekey_in_s >= 170 && i0.rekey_in_s <= 200, "IKE rekey in %lld",
+		 (long long)i0.rekey_in_s);
+	{
+		struct gw_ikev2_child_sa_info ci;
+
+		GW_CHECK_EQ(gw_ikev2_list_child_sas(node_a.e, &ci, 1), 1);
+		GW_CHECK(ci.rekey_in_s >= 50 && ci.rekey_in_s <= 60, "rekey in %lld",
+			 (long long)ci.rekey_in_s);
+		GW_CHECK(ci.expire_in_s >= 60 && ci.expire_in_s <= 66, "expires in %lld",
+			 (long long)ci.expire_in_s);
+		GW_CHECK_EQ(ci.life_bytes, 0);
+	}
 	run(&now, 50000);          /* before 54 s (60 s less 10%): nothing */
 	GW_CHECK_EQ(node_a.n_installs, 1);
 	GW_CHECK_EQ(node_b.n_installs, 1);
