@@ -483,6 +483,8 @@ conn_from_cfg(const struct gw_cfg *cfg, const struct gw_cfg_conn *cc, struct gw_
 	c->ike_lifetime_s = cc->rekey_time;
 	c->dpd_delay_s = cc->dpd_delay;
 	c->dpd_timeout_s = cc->dpd_timeout;
+	/* swanctl: keyingtries = 0 keeps trying */
+	c->keyingtries = cc->keyingtries ? cc->keyingtries : GW_IKEV2_KEYINGTRIES_FOREVER;
 	c->dpd_action = cc->dpd_action == GW_DPD_RESTART ? GW_IKEV2_DPD_RESTART :
 			cc->dpd_action == GW_DPD_TRAP ? GW_IKEV2_DPD_TRAP : GW_IKEV2_DPD_CLEAR;
 	c->keepalive_s = cc->keep_alive;
@@ -557,6 +559,10 @@ gw_ike_initiate_configured(void)
 {
 	const struct gw_cfg *cfg = &gw_control.cfg;
 
+	/* the engine's clock first: deadlines are set from it, and before the
+	 * first tick it reads 0 (the first retransmit would follow at once) */
+	if (engine)
+		gw_ikev2_tick(engine, gw_now_ns() / 1000000);
 	for (unsigned i = 0; engine && i < cfg->n_conns; i++) {
 		const struct gw_cfg_conn *cc = &cfg->conns[i];
 
@@ -627,6 +633,7 @@ gw_ike_command(const char *what, const char *conn)
 {
 	if (engine == NULL)
 		return -ENOENT;
+	gw_ikev2_tick(engine, gw_now_ns() / 1000000);
 	if (strcmp(what, "initiate") == 0)
 		return gw_ikev2_initiate(engine, conn);
 	if (strcmp(what, "terminate") == 0)

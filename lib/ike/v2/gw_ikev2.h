@@ -251,6 +251,14 @@ struct gw_ikev2_conn {
 	uint32_t dpd_timeout_s;
 	uint8_t dpd_action;        /**< GW_IKEV2_DPD_* */
 	/**
+	 * Attempts to set up an IKE SA we initiate (swanctl's keyingtries):
+	 * 0 and 1 mean one; after a failed attempt (no answer, an error
+	 * notify, authentication) the next starts after a backoff of 2, 4,
+	 * ... 60 s. GW_IKEV2_KEYINGTRIES_FOREVER never gives up. Applies to
+	 * every initiation: on load, by command, by a trap, DPD restart.
+	 */
+	uint32_t keyingtries;
+	/**
 	 * CHILD SA templates (copied by gw_ikev2_engine_new()). With
 	 * n_children 0, esp_proposals, local_ts, remote_ts and
 	 * child_lifetime_* above form the only template, named as the
@@ -261,6 +269,8 @@ struct gw_ikev2_conn {
 	/** NAT keepalive interval when we are behind a NAT; 0: GW_IKEV2_KEEPALIVE_S. */
 	uint32_t keepalive_s;
 };
+
+#define GW_IKEV2_KEYINGTRIES_FOREVER UINT32_MAX
 
 /** What to do with a dead peer's SAs: all delete them locally. */
 #define GW_IKEV2_DPD_CLEAR   0

@@ -105,6 +105,7 @@ struct ikev2_sa {
 	uint32_t id;
 	enum gw_ikev2_state state;
 	bool initiator;
+	bool initiated;            /* made by initiate_sa(): keyingtries apply */
 	uint64_t created_ms;
 	uint64_t spi_i;
 	uint64_t spi_r;
@@ -198,9 +199,20 @@ struct gw_ikev2_engine {
 	bool cookie_ready;
 	uint64_t cookie_rotated_ms;
 	uint64_t now_ms;
+	/* per conn (same index): failed attempts in a row, next one when */
+	struct ikev2_retry {
+		uint32_t failed;
+		uint64_t at_ms;    /* 0: none scheduled */
+	} *retry;
+	bool freeing;              /* gw_ikev2_engine_free(): no retries */
 	uint8_t scratch[GW_IKEV2_MSG_MAX];
 	uint8_t out[GW_IKEV2_MSG_MAX];
 };
+
+/* ikev2_engine.c: keyingtries. A failed initiation schedules the next
+ * attempt (or gives up); an established one clears the count. */
+void ikev2_retry_failed(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *c);
+void ikev2_retry_clear(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *c);
 
 /* ikev2_sa.c */
 struct ikev2_sa *ikev2_sa_new(struct gw_ikev2_engine *e,

@@ -288,6 +288,7 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	}
 	sa->remote_id = got;
 	sa->state = GW_IKEV2_STATE_ESTABLISHED;
+	ikev2_retry_clear(sa->engine, sa->conn);
 	log_established(sa);
 
 	for (unsigned i = 0; i < m->n_notify; i++) {

@@ -638,6 +638,8 @@ nat_keepalive(struct ikev2_sa *sa, uint64_t now)
 	e->io.send(e->ctx, &sa->local, &sa->remote, &ka, 1);
 }
 
+static void retries_due(struct gw_ikev2_engine *e, uint64_t now_ms);
+
 void
 gw_ikev2_tick(struct gw_ikev2_engine *e, uint64_t now_ms)
 {
@@ -645,6 +647,7 @@ gw_ikev2_tick(struct gw_ikev2_engine *e, uint64_t now_ms)
 
 	e->now_ms = now_ms;
 	ikev2_cookie_tick(e);
+	retries_due(e, now_ms);
 	for (sa = e->sas; sa; sa = next) {
 		next = sa->next;
 		if (sa->state == GW_IKEV2_STATE_DEAD) {
@@ -694,6 +697,71 @@ gw_ikev2_tick(struct gw_ikev2_engine *e, uint64_t now_ms)
 	}
 }
 
+/* ------------------------------------------------------- keyingtries */
+
+enum { RETRY_BACKOFF_MAX_S = 60 };
+
+static struct ikev2_retry *
+retry_of(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *c)
+{
+	size_t i = (size_t)(c - e->conns);
+
+	return e->retry && i < e->n_conns ? &e->retry[i] : NULL;
+}
+
+void
+ikev2_retry_failed(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *c)
+{
+	struct ikev2_retry *r = retry_of(e, c);
+	uint32_t tries = c->keyingtries ? c->keyingtries : 1, delay_s;
+
+	if (!r)
+		return;
+	r->failed++;
+	if (tries != GW_IKEV2_KEYINGTRIES_FOREVER && r->failed >= tries) {
+		if (tries > 1)
+			ikev2_elog(e, GW_IKEV2_ERROR, "[%s] giving up after %u attempts "
+				   "(keyingtries)", c->name, r->failed);
+		r->failed = 0;
+		r->at_ms = 0;
+		return;
+	}
+	delay_s = r->failed >= 5 ? RETRY_BACKOFF_MAX_S : 1u << r->failed;
+	if (delay_s > RETRY_BACKOFF_MAX_S)
+		delay_s = RETRY_BACKOFF_MAX_S;
+	r->at_ms = e->now_ms + (uint64_t)delay_s * 1000;
+	if (tries == GW_IKEV2_KEYINGTRIES_FOREVER)
+		ikev2_elog(e, GW_IKEV2_INFO, "[%s] attempt %u failed, next in %us",
+			   c->name, r->failed, delay_s);
+	else
+		ikev2_elog(e, GW_IKEV2_INFO, "[%s] attempt %u of %u failed, next in %us",
+			   c->name, r->failed, tries, delay_s);
+}
+
+void
+ikev2_retry_clear(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *c)
+{
+	struct ikev2_retry *r = retry_of(e, c);
+
+	if (r)
+		r->failed = 0, r->at_ms = 0;
+}
+
+/* Starts the attempts that are due. */
+static void
+retries_due(struct gw_ikev2_engine *e, uint64_t now_ms)
+{
+	for (size_t i = 0; e->retry && i < e->n_conns; i++) {
+		struct ikev2_retry *r = &e->retry[i];
+
+		if (!r->at_ms || now_ms < r->at_ms)
+			continue;
+		r->at_ms = 0;
+		/* -EALREADY: something else brought it up meanwhile */
+		(void)gw_ikev2_initiate(e, e->conns[i].name);
+	}
+}
+
 /* ------------------------------------------------------ public commands */
 
 /* A new IKE SA for @p conn with template @p tpl as its IKE_AUTH child and
@@ -712,6 +780,7 @@ initiate_sa(struct gw_ikev2_engine *e, const struct gw_ikev2_conn *conn,
 	sa = ikev2_sa_new(e, conn, true);
 	if (!sa)
 		return -ENOMEM;
+	sa->initiated = true;
 	sa->local = conn->local;
 	sa->remote = conn->remote;
 	if (!sa->local.port)
@@ -896,6 +965,11 @@ queue_info(struct gw_ikev2_engine *e, const char *name, bool del_ike,
 int
 gw_ikev2_terminate(struct gw_ikev2_engine *e, const char *name)
 {
+	const struct gw_ikev2_conn *c = ikev2_conn_find(e, name);
+
+	/* an operator's terminate also ends the attempts still to come */
+	if (c)
+		ikev2_retry_clear(e, c);
 	return queue_info(e, name, true, false);
 }
 
@@ -1048,9 +1122,16 @@ gw_ikev2_engine_new(const struct gw_ikev2_io *io, void *ctx,
 			return NULL;
 		}
 		memcpy(e->conns, conns, n_conns * sizeof(*conns));
+		e->retry = calloc(n_conns, sizeof(*e->retry));
+		if (!e->retry) {
+			free(e->conns);
+			free(e);
+			return NULL;
+		}
 	}
 	e->n_conns = n_conns;
 	if (templates_copy(e) != 0) {
+		free(e->retry);
 		free(e->conns);
 		free(e);
 		return NULL;
@@ -1065,8 +1146,10 @@ gw_ikev2_engine_free(struct gw_ikev2_engine *e)
 {
 	if (!e)
 		return;
+	e->freeing = true;
 	while (e->sas)
 		ikev2_sa_destroy(e->sas);
+	free(e->retry);
 	ikev2_sa_index_free(e);
 	if (e->conns)
 		gw_wipe(e->conns, e->n_conns * sizeof(*e->conns));

@@ -254,6 +254,8 @@ ikev2_sa_destroy(struct ikev2_sa *sa)
 		e->stats.failed++;
 		ikev2_sa_event(sa, GW_IKEV2_EV_FAILED, NULL, NULL, 0,
 			       sa->last_err[0] ? sa->last_err : "no answer");
+		if (sa->initiated && !e->freeing)
+			ikev2_retry_failed(e, sa->conn);
 	}
 	if (sa->successor_id && sa->n_children) {
 		/* Deleted after a rekey: the children live on (2.18). */

@@ -1284,6 +1284,67 @@ run_dpd(uint8_t action)
 	return 0;
 }
 
+/* ------------------------------------------------------- keyingtries */
+
+static uint32_t g_keyingtries;
+
+static void
+tweak_keyingtries(struct gw_ikev2_conn *a, struct gw_ikev2_conn *b)
+{
+	(void)b;
+	a->keyingtries = g_keyingtries;
+	a->retransmit_base_ms = 500;   /* an attempt gives up after 0.5 + 1 s */
+	a->retransmit_tries = 1;
+}
+
+static unsigned
+count_in(const char *log, const char *what)
+{
+	unsigned n = 0;
+
+	for (const char *p = log; (p = strstr(p, what)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * keyingtries (swanctl): a silent peer costs exactly that many attempts,
+ * 2, 4 ... s apart, then the initiator gives up; forever keeps trying and
+ * gets through once the peer answers.
+ */
+static int
+run_keyingtries(uint32_t tries)
+{
+	struct gw_ikev2_ike_sa_info ia;
+	uint64_t now = 0;
+
+	g_keyingtries = tries;
+	g_tweak = tweak_keyingtries;
+	GW_CHECK_EQ(setup_pair(&moon_default, &sun_default, false, false), 0);
+	net.mute[1] = true;
+	GW_CHECK_EQ(gw_ikev2_initiate(node_a.e, "gw"), 0);
+	run(&now, 60000);
+	if (tries != GW_IKEV2_KEYINGTRIES_FOREVER) {
+		GW_CHECK_EQ(count_in(node_a.log, "initiating IKE_SA"), tries);
+		GW_CHECK_EQ(count_in(node_a.log, "failed, next in"), tries - 1);
+		GW_CHECK(strstr(node_a.log, "giving up after 3 attempts"), "%s", node_a.log);
+		GW_CHECK_EQ(n_ike(&node_a, NULL), 0);
+		run(&now, 120000);     /* and nothing after */
+		GW_CHECK_EQ(count_in(node_a.log, "initiating IKE_SA"), tries);
+		teardown_pair();
+		return 0;
+	}
+	GW_CHECK(count_in(node_a.log, "initiating IKE_SA") >= 5, "%s", node_a.log);
+	GW_CHECK(!strstr(node_a.log, "giving up after"), "%s", node_a.log);
+	net.mute[1] = false;
+	run(&now, 65000);          /* the backoff is at most 60 s */
+	GW_CHECK_EQ(n_ike(&node_a, &ia), 1);
+	GW_CHECK_EQ(ia.state, GW_IKEV2_STATE_ESTABLISHED);
+	GW_CHECK_EQ(gw_ikev2_list_child_sas(node_a.e, NULL, 0), 1);
+	teardown_pair();
+	return 0;
+}
+
 static int
 test_lifetimes_dpd(void)
 {
@@ -1306,6 +1367,14 @@ test_lifetimes_dpd(void)
 	for (uint8_t act = 0; act <= GW_IKEV2_DPD_TRAP; act++) {
 		rc = run_dpd(act);
 		printf("  %s %s\n", rc ? "FAIL" : "ok", names[act]);
+		if (rc) {
+			teardown_pair();
+			failed++;
+		}
+	}
+	for (int forever = 0; forever <= 1; forever++) {
+		rc = run_keyingtries(forever ? GW_IKEV2_KEYINGTRIES_FOREVER : 3);
+		printf("  %s keyingtries %s\n", rc ? "FAIL" : "ok", forever ? "forever" : "3");
 		if (rc) {
 			teardown_pair();
 			failed++;
