@@ -380,9 +380,10 @@ class Identities(Case):
         self.assertTrue(self.charon.wait_log(r"no matching peer config found"))
         self.assertTrue(self.charon.wait_log(
             r"generating IKE_AUTH response 1 \[ N\(AUTH_FAILED\) \]"))
-        self.assertTrue(self.wait_for(lambda: "received AUTHENTICATION_FAILED notify"
-                                      in self.log_text()),
-                        "ipsecgw should log the AUTHENTICATION_FAILED notify")
+        self.assertTrue(self.wait_for(lambda: re.search(
+            r"received AUTHENTICATION_FAILED notify: the peer refused IKE_AUTH; "
+            r"we sent IDi gwa\.test, IDr gwb\.test, PSK auth", self.log_text())),
+            "ipsecgw should log the notify and the identities it sent")
         self.assert_no_sa()
 
     def test_they_send_other_id_as_responder(self):
@@ -405,9 +406,10 @@ class Identities(Case):
         self.assertTrue(self.charon.wait_log(r"no matching peer config found"))
         self.assertTrue(self.charon.wait_log(
             r"generating IKE_AUTH response 1 \[ N\(AUTH_FAILED\) \]"))
-        self.assertTrue(self.wait_for(lambda: "received AUTHENTICATION_FAILED notify"
-                                      in self.log_text()),
-                        "ipsecgw should log the AUTHENTICATION_FAILED notify")
+        self.assertTrue(self.wait_for(lambda: re.search(
+            r"received AUTHENTICATION_FAILED notify: the peer refused IKE_AUTH; "
+            r"we sent IDi gwa\.test, IDr gwb\.test, PSK auth", self.log_text())),
+            "ipsecgw should log the notify and the identities it sent")
         self.assert_no_sa()
 
 

@@ -260,8 +260,18 @@ auth_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 	size_t n_tsi, n_tsr;
 
 	if (gw_ike_msg_notify(m, GW_IKE_N_AUTHENTICATION_FAILED)) {
+		/* the peer says no more than that: name what it judged */
+		gw_ikev2_id_format(&c->local_id, a, sizeof(a));
+		if (c->send_remote_id && c->remote_id.len)
+			gw_ikev2_id_format(&c->remote_id, b, sizeof(b));
+		else
+			snprintf(b, sizeof(b), "(none)");
 		ikev2_log(sa, GW_IKEV2_ERROR,
-			  "received AUTHENTICATION_FAILED notify");
+			  "received AUTHENTICATION_FAILED notify: the peer refused IKE_AUTH; "
+			  "we sent IDi %s, IDr %s, %s auth: check the identities and the %s",
+			  a, b, c->local_auth == GW_IKEV2_AUTH_PUBKEY ? "certificate" : "PSK",
+			  c->local_auth == GW_IKEV2_AUTH_PUBKEY ? "certificate and its CA"
+								 : "PSK");
 		return IKEV2_DESTROY;
 	}
 	if (!gw_ike_msg_has(m, GW_IKE_PL_IDR) ||
