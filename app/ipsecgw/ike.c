@@ -628,14 +628,34 @@ gw_ike_tick(uint64_t now_ms)
 	gw_trap_tick(now_ms);
 }
 
+/* The connection a CHILD SA template of that name belongs to (names are
+ * unique across connections), NULL when it names none. */
+static const char *
+child_owner(const char *child)
+{
+	const struct gw_cfg *cfg = &gw_control.cfg;
+
+	for (unsigned i = 0; i < cfg->n_conns; i++)
+		for (unsigned k = 0; k < cfg->conns[i].n_children; k++)
+			if (strcmp(cfg->conns[i].children[k].name, child) == 0 &&
+			    strcmp(cfg->conns[i].name, child) != 0)
+				return cfg->conns[i].name;
+	return NULL;
+}
+
 int
 gw_ike_command(const char *what, const char *conn)
 {
 	if (engine == NULL)
 		return -ENOENT;
 	gw_ikev2_tick(engine, gw_now_ns() / 1000000);
-	if (strcmp(what, "initiate") == 0)
-		return gw_ikev2_initiate(engine, conn);
+	if (strcmp(what, "initiate") == 0) {
+		const char *owner = child_owner(conn);
+
+		/* a child template's name brings up just that child */
+		return owner ? gw_ikev2_initiate_child(engine, owner, conn) :
+			       gw_ikev2_initiate(engine, conn);
+	}
 	if (strcmp(what, "terminate") == 0)
 		return gw_ikev2_terminate(engine, conn);
 	if (strcmp(what, "rekey") == 0)

@@ -137,6 +137,17 @@ class Children(base.Case):
 
     def test_two_children_ipsecgw_initiates(self):
         self.check_two("ipsecgw")
+        # `rekey child NAME` with a template's name rekeys that child only
+        before = {n: self.child_named(n)[0]["spi_in"] for n in ("net1", "net2")}
+        out = self.ctl("rekey", "child", "net2")
+        self.assertNotIn("error", out.lower(), out)
+        self.assertTrue(self.wait_for(lambda: self.child_named("net2") and
+                                      self.child_named("net2")[0]["spi_in"] != before["net2"] and
+                                      len(self.children()) == 2, timeout=15),
+                        self.children())
+        self.assertEqual(self.child_named("net1")[0]["spi_in"], before["net1"])
+        sent, got = self.ping_from(HOST_A_IP2, HOST_B_IP2, count=3)
+        self.assertEqual(got, sent, "net2 after its rekey")
 
     def test_two_children_charon_initiates(self):
         self.check_two("charon")

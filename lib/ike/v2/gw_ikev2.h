@@ -386,9 +386,10 @@ int gw_ikev2_terminate(struct gw_ikev2_engine *e, const char *conn);
 int gw_ikev2_terminate_child(struct gw_ikev2_engine *e, const char *conn);
 
 /**
- * Rekeys every CHILD SA of a connection (CREATE_CHILD_SA with REKEY_SA,
- * PFS when the ESP proposal has a DH group): the new one is installed
- * before the old one is deleted. 0 or -ENOENT (no child to rekey).
+ * Rekeys every CHILD SA of a connection, or those of one CHILD SA
+ * template when @p conn names a template instead (CREATE_CHILD_SA with
+ * REKEY_SA, PFS when the ESP proposal has a DH group): the new one is
+ * installed before the old one is deleted. 0 or -ENOENT (no child to rekey).
  */
 int gw_ikev2_rekey_child(struct gw_ikev2_engine *e, const char *conn);
 

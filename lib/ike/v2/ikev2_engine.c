@@ -985,13 +985,16 @@ gw_ikev2_rekey_child(struct gw_ikev2_engine *e, const char *name)
 	int queued = 0;
 
 	for (struct ikev2_sa *sa = e->sas; sa; sa = sa->next) {
-		if (strcmp(sa->conn->name, name) != 0 ||
-		    sa->state != GW_IKEV2_STATE_ESTABLISHED)
+		bool whole = strcmp(sa->conn->name, name) == 0;
+
+		if (sa->state != GW_IKEV2_STATE_ESTABLISHED)
 			continue;
 		for (size_t k = 0; k < sa->n_children; k++) {
 			struct ikev2_child *ch = &sa->children[k];
 			struct ikev2_task t;
 
+			if (!whole && (!ch->c.child || strcmp(ch->c.child, name) != 0))
+				continue;
 			if (ch->rekeying || ch->rekeyed || ch->deleting)
 				continue;
 			memset(&t, 0, sizeof(t));
