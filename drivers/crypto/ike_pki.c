@@ -35,18 +35,6 @@ enum {
 
 /* ---- helpers ---- */
 
-static void __attribute__((format(printf, 3, 4)))
-say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 /* The newest OpenSSL error as text, queue cleared. */
 static const char *
 ossl_reason(char *buf, size_t len)

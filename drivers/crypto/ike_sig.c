@@ -48,18 +48,6 @@ static const uint8_t alg_ecdsa_sha384[] = {
 static const uint8_t alg_ecdsa_sha512[] = {
 	0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04 };
 
-static void __attribute__((format(printf, 3, 4)))
-say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 static const EVP_MD *
 md_of_hash(uint8_t hash)
 {

@@ -6,6 +6,9 @@
 #ifndef PKI_H
 #define PKI_H
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -31,5 +34,18 @@ struct gw_ike_cert {
 	uint8_t *subject;
 	size_t subject_len;
 };
+
+/* Writes a reason into an optional caller's buffer (NULL or 0: none). */
+static inline void __attribute__((format(printf, 3, 4)))
+say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!buf || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
 
 #endif /* PKI_H */
