@@ -120,6 +120,9 @@ class Certs(base.Case):
         self.assertEqual(got, 4, out)
         got, out = base.T.topo.ping("host_b", HOST_A_IP, count=3)
         self.assertEqual(got, 3, out)
+        for src, dst in (("host_a", HOST_B_IP), ("host_b", HOST_A_IP)):
+            ok, detail = base.T.topo.tcp_transfer(src, dst, nbytes=1 << 20, timeout=30)
+            self.assertTrue(ok, f"TCP {src} -> {dst}: {detail}")
         # charon checked our certificate and signature the same way
         self.assertTrue(self.charon.wait_log(r"authentication of '.*' with .* successful",
                                              timeout=5))
