@@ -218,8 +218,33 @@ gw_ike_dn_parse(const char *s, uint8_t *der, size_t cap)
 	return rc;
 }
 
+static const char *dn_text(const uint8_t *der, size_t len, char *buf, size_t cap);
+
 const char *
 gw_ike_dn_format(const uint8_t *der, size_t len, char *buf, size_t cap)
+{
+	uint8_t back[1024];
+	int n;
+
+	/* The text form is what operators copy into configurations: when it
+	 * would not read back as the same name (a value holding ',' or '/',
+	 * control characters, a string type with no text), print the exact
+	 * DER instead, which strongSwan's syntax also accepts. */
+	dn_text(der, len, buf, cap);
+	if (!buf[0])
+		return buf;
+	n = gw_ike_dn_parse(buf, back, sizeof(back));
+	if (n > 0 && gw_ike_dn_equal(der, len, back, (size_t)n))
+		return buf;
+	n = snprintf(buf, cap, "asn1dn:#");
+	for (size_t i = 0; i < len && (size_t)n + 3 <= cap; i++)
+		n += snprintf(buf + n, cap - (size_t)n, "%02x", der[i]);
+	return buf;
+}
+
+/* "C=CH, O=strongSwan, CN=moon" of a DER DN; "" when it does not parse. */
+static const char *
+dn_text(const uint8_t *der, size_t len, char *buf, size_t cap)
 {
 	const unsigned char *p = der;
 	X509_NAME *n;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
@@ -520,6 +521,74 @@ test_dn(void)
 	return 0;
 }
 
+/*
+ * Fuzz: identity text (DNs included), DER DNs and CERT payload data from
+ * random and mutated input. Nothing may crash; whatever parses formats,
+ * and a DN's printed form parses back to an equal DN.
+ */
+static int
+test_fuzz_parsers(void)
+{
+	static const char alphabet[] = "CNOU=,/ #:@.\\\"+-asn1dn0123456789abcdefSTLEG";
+	static const char *const seeds[] = {
+		"C=CH, O=strongSwan, CN=moon.strongswan.org", "/C=CH/O=x/CN=y",
+		"asn1dn:#300f310d300b06035504030c046d6f6f6e", "user@example.com",
+		"keyid:0a0b0c", "192.0.2.1", "2001:db8::1", "@fqdn.example",
+		"CN=a\\,b, OU=\"q\"", "1.2.3.4=x, CN=y",
+	};
+	const char *s_seed = getenv("GW_FUZZ_SEED");
+	unsigned seed = s_seed ? (unsigned)strtoul(s_seed, NULL, 0) : (unsigned)time(NULL);
+	uint8_t der[512];
+
+	printf("  fuzz seed %u (GW_FUZZ_SEED to replay)\n", seed);
+	srand(seed);
+	for (int i = 0; i < 200000; i++) {
+		char in[160], buf[600];
+		struct gw_ikev2_id id, id2;
+		size_t n;
+
+		if (i % 2) {
+			const char *sd = seeds[(unsigned)rand() % (sizeof(seeds) / sizeof(seeds[0]))];
+
+			snprintf(in, sizeof(in), "%s", sd);
+			n = strlen(in);
+			for (int m = 0, k = 1 + rand() % 4; m < k && n; m++)
+				in[(size_t)rand() % n] = alphabet[(size_t)rand() % (sizeof(alphabet) - 1)];
+		} else {
+			n = (size_t)rand() % (sizeof(in) - 1);
+			for (size_t b = 0; b < n; b++)
+				in[b] = alphabet[(size_t)rand() % (sizeof(alphabet) - 1)];
+			in[n] = 0;
+		}
+		if (gw_ikev2_id_parse(in, &id) != 0)
+			continue;
+		gw_ikev2_id_format(&id, buf, sizeof(buf));
+		if (id.type == GW_IKE_ID_DER_ASN1_DN && buf[0]) {
+			GW_CHECK(gw_ikev2_id_parse(buf, &id2) == 0, "'%s' printed as '%s'", in, buf);
+			GW_CHECK(gw_ike_dn_equal(id.data, id.len, id2.data, id2.len),
+				 "'%s' printed as '%s'", in, buf);
+		}
+	}
+	/* DER: random bytes and mutated real names, as DN and as certificate */
+	for (int i = 0; i < 50000; i++) {
+		char buf[600];
+		int len = gw_ike_dn_parse("C=CH, O=strongSwan, CN=moon", der, sizeof(der));
+		struct gw_ike_cert *c = NULL;
+
+		GW_CHECK(len > 0, "seed DN");
+		if (i % 2)
+			for (int b = 0; b < len; b++)
+				der[b] = (uint8_t)rand();
+		else
+			der[(size_t)rand() % (size_t)len] ^= (uint8_t)(1 + rand() % 255);
+		gw_ike_dn_format(der, (size_t)len, buf, sizeof(buf));
+		(void)gw_ike_dn_equal(der, (size_t)len, der, (size_t)len);
+		if (gw_ike_cert_parse(&c, der, (size_t)(rand() % (len + 1))) == 0)
+			gw_ike_cert_free(c);
+	}
+	return 0;
+}
+
 /* ------------------------------------------- encodings against OpenSSL */
 
 static const uint8_t msg[] = "RealMessage1 | NonceRData | prf(SK_pi, IDi')";
@@ -838,6 +907,7 @@ test_cert_checks(void)
 static const struct gw_test_case cert_cases[] = {
 	{ "load errors name the file", test_load_errors },
 	{ "DN text syntax", test_dn },
+	{ "parsers fuzzed", test_fuzz_parsers },
 	{ "chains, identities, CERTREQ", test_cert_checks },
 	{ "our AUTH signatures verified by OpenSSL", test_sign_vs_openssl },
 	{ "OpenSSL's signatures verified by us", test_verify_openssl },
