@@ -606,7 +606,7 @@ gw_ikev2_state_name(enum gw_ikev2_state s)
 static int64_t
 time_left_s(const struct gw_ikev2_engine *e, uint64_t at_ms)
 {
-	if (at_ms == 0)
+	if (at_ms == 0 || at_ms == UINT64_MAX)   /* unset, or tried already */
 		return -1;
 	return at_ms > e->now_ms ? (int64_t)((at_ms - e->now_ms) / 1000) : 0;
 }
