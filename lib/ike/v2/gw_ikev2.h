@@ -63,6 +63,9 @@
  *    (initiator: at once, responder: when the old IKE SA's Delete comes),
  *    without touching the data plane; gw_ikev2_rekey_ike() or
  *    ike_lifetime_s (jittered, one try per IKE SA);
+ *  - a failed CHILD or IKE SA rekey (an error notify such as
+ *    TEMPORARY_FAILURE, 2.25) is tried again after a random 10-30 s (a
+ *    child only while that is before its hard lifetime);
  *  - rekey collisions (2.8.1): simultaneous CHILD or IKE SA rekeys, the
  *    exchange holding the lowest nonce loses and its initiator deletes
  *    what it made; a rekey of a child or IKE SA that is being deleted or
@@ -91,9 +94,7 @@
  * Not done yet: life_time / rand_time of a template (fixed at 110% and
  * 10%), more than IKEV2_MAX_CHILDREN (8) CHILD SAs per IKE SA (answered
  * NO_ADDITIONAL_SAS), a retry of a start child that failed,
- * reauthentication, IKE SA hard lifetime, a second rekey try
- * after a failed CHILD or IKE SA rekey (a child then goes at its hard
- * lifetime), rekeys and DPD not yet run against strongSwan, children moved by an IKE rekey keep the old
+ * reauthentication, IKE SA hard lifetime, children moved by an IKE rekey keep the old
  * gw_ikev2_child.ike_sa_id in the data plane (no io callback for the
  * move), DPD restart on a conn without a
  * remote address (acts as clear), CRLs / OCSP, certificates by hash and

@@ -19,6 +19,35 @@
 #include "gw_common.h"
 #include "ikev2.h"
 
+
+/* When a failed rekey is tried again: 10-30 s on (RFC 7296 2.25 asks
+ * for a random wait so that two peers do not collide again). */
+static uint64_t
+rekey_retry_ms(const struct gw_ikev2_engine *e)
+{
+	uint32_t r = 0;
+
+	(void)gw_ike_random(&r, sizeof(r));
+	return e->now_ms + 10000 + r % 20000;
+}
+
+/* A CHILD SA whose rekey failed gets another try before its hard
+ * lifetime (it goes at that one otherwise). */
+static void
+child_rekey_again(struct ikev2_sa *sa, struct ikev2_child *ch)
+{
+	uint64_t at;
+
+	if (!ch || ch->deleting || ch->rekeyed || !ch->expire_ms)
+		return;
+	at = rekey_retry_ms(sa->engine);
+	if (at >= ch->expire_ms)
+		return;
+	ch->rekey_ms = at;
+	ikev2_log(sa, GW_IKEV2_INFO, "CHILD_SA %08x_i rekey again in %llus",
+		  ch->c.spi_in, (unsigned long long)(at - sa->engine->now_ms) / 1000);
+}
+
 static uint32_t
 be32(const uint8_t *p)
 {
@@ -297,6 +326,7 @@ child_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 		if (old)
 			old->peer_new_spi = 0;
 		drop_rekey_ke(sa);
+		child_rekey_again(sa, old);
 		return IKEV2_DONE;
 	}
 	if (!gw_ike_msg_has(m, GW_IKE_PL_SA) ||
@@ -567,6 +597,13 @@ rekey_ike_i_process(struct ikev2_sa *sa, struct ikev2_task *t,
 fail:
 	drop_rekey_ke(sa);
 	sa->peer_new_id = 0;
+	/* RFC 7296 2.25: try again later (TEMPORARY_FAILURE, a collision
+	 * lost to a delete, a bad answer), not only at the next lifetime */
+	if (!sa->successor_id && sa->state == GW_IKEV2_STATE_ESTABLISHED) {
+		sa->rekey_ms = rekey_retry_ms(e);
+		ikev2_log(sa, GW_IKEV2_INFO, "IKE_SA rekey again in %llus",
+			  (unsigned long long)(sa->rekey_ms - e->now_ms) / 1000);
+	}
 	return IKEV2_DONE;
 }
 

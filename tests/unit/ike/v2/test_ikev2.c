@@ -1110,6 +1110,19 @@ run_collision(enum coll_kind kind, bool pfs)
 		GW_CHECK_EQ(node_a.n_deletes, 0);
 		GW_CHECK_EQ(node_b.n_deletes, 0);
 	}
+	if (kind == COLL_CHILD_IKE) {
+		/* B's IKE rekey met A's request in flight: TEMPORARY_FAILURE
+		 * (2.25), and B tries again 10-30 s later, then succeeds */
+		GW_CHECK(strstr(node_b.log, "IKE_SA rekey failed: received TEMPORARY_FAILURE"),
+			 "%s", node_b.log);
+		GW_CHECK(strstr(node_b.log, "IKE_SA rekey again in"), "%s", node_b.log);
+		run(&now, 31000);
+		GW_CHECK_EQ(n_ike(&node_a, &ia), 1);
+		GW_CHECK_EQ(n_ike(&node_b, &ib), 1);
+		GW_CHECK(ia.spi_i != i0.spi_i, "IKE SA not rekeyed by the second try");
+		GW_CHECK_EQ(ia.spi_i, ib.spi_i);
+		GW_CHECK_EQ(check_one_child(), 0);
+	}
 	/* Whatever survived still works. */
 	GW_CHECK_EQ(gw_ikev2_rekey_child(node_b.e, "gw"), 0);
 	run(&now, 5000);
