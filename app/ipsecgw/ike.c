@@ -481,6 +481,7 @@ conn_from_cfg(const struct gw_cfg *cfg, const struct gw_cfg_conn *cc, struct gw_
 	c->force_encap = cc->encap;
 	/* the engine rekeys at these (minus jitter) and deletes at 1.1x */
 	c->ike_lifetime_s = cc->rekey_time;
+	c->ike_hard_lifetime_s = cc->rekey_time ? cc->rekey_time + cc->over_time : 0;
 	c->dpd_delay_s = cc->dpd_delay;
 	c->dpd_timeout_s = cc->dpd_timeout;
 	/* swanctl: keyingtries = 0 keeps trying */

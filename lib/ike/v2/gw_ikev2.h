@@ -94,7 +94,7 @@
  * Not done yet: life_time / rand_time of a template (fixed at 110% and
  * 10%), more than IKEV2_MAX_CHILDREN (8) CHILD SAs per IKE SA (answered
  * NO_ADDITIONAL_SAS), a retry of a start child that failed,
- * reauthentication, IKE SA hard lifetime, children moved by an IKE rekey keep the old
+ * reauthentication, children moved by an IKE rekey keep the old
  * gw_ikev2_child.ike_sa_id in the data plane (no io callback for the
  * move), DPD restart on a conn without a
  * remote address (acts as clear), CRLs / OCSP, certificates by hash and
@@ -242,6 +242,10 @@ struct gw_ikev2_conn {
 	uint32_t retransmit_tries;     /**< 0: GW_IKEV2_RETRANSMIT_TRIES */
 	/** IKE SA rekey time (less up to 10% at random); 0: never. */
 	uint32_t ike_lifetime_s;
+	/** IKE SA hard lifetime (swanctl rekey_time + over_time): an IKE SA
+	 *  that could not be rekeyed by then is deleted with its children;
+	 *  0: never. */
+	uint32_t ike_hard_lifetime_s;
 	/** CHILD SA rekey time (less up to 10%), deleted at 110%; 0: never. */
 	uint32_t child_lifetime_s;
 	uint64_t child_lifetime_bytes; /**< not acted on yet */

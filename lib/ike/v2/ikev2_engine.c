@@ -530,6 +530,19 @@ lifetimes(struct ikev2_sa *sa, uint64_t now)
 	const struct gw_ikev2_conn *c = sa->conn;
 	struct ikev2_task t;
 
+	if (c->ike_hard_lifetime_s && sa->state == GW_IKEV2_STATE_ESTABLISHED &&
+	    !sa->successor_id && !sa->n_queue &&
+	    now >= sa->created_ms + (uint64_t)c->ike_hard_lifetime_s * 1000) {
+		/* never rekeyed in time: its keys are too old to keep */
+		ikev2_log(sa, GW_IKEV2_INFO, "IKE_SA hard lifetime reached, deleting");
+		memset(&t, 0, sizeof(t));
+		ikev2_task_info_i(&t, true, false);
+		if (ikev2_sa_queue(sa, &t) == 0) {
+			sa->state = GW_IKEV2_STATE_DELETING;
+			ikev2_sa_kick(sa);
+		}
+		return;
+	}
 	if (c->ike_lifetime_s && !sa->rekey_ms)
 		sa->rekey_ms = ikev2_jittered_ms(now, c->ike_lifetime_s);
 	if (sa->rekey_ms && now >= sa->rekey_ms && !sa->rekeying &&

@@ -1297,6 +1297,35 @@ run_dpd(uint8_t action)
 	return 0;
 }
 
+/* IKE SA hard lifetime: never rekeyed (no rekey time), deleted at it. */
+static void
+tweak_ike_hard(struct gw_ikev2_conn *a, struct gw_ikev2_conn *b)
+{
+	a->ike_lifetime_s = b->ike_lifetime_s = 0;
+	a->ike_hard_lifetime_s = 50;
+}
+
+static int
+run_ike_hard_lifetime(void)
+{
+	uint64_t now = 0;
+
+	g_tweak = tweak_ike_hard;
+	GW_CHECK_EQ(setup_pair(&moon_default, &sun_default, false, false), 0);
+	GW_CHECK_EQ(up(&now), 0);
+	run(&now, 45000);
+	GW_CHECK_EQ(n_ike(&node_a, NULL), 1);
+	GW_CHECK_EQ(n_ike(&node_b, NULL), 1);
+	run(&now, 10000);
+	GW_CHECK(strstr(node_a.log, "IKE_SA hard lifetime reached, deleting"), "%s", node_a.log);
+	GW_CHECK_EQ(n_ike(&node_a, NULL), 0);
+	GW_CHECK_EQ(n_ike(&node_b, NULL), 0);
+	GW_CHECK_EQ(node_a.n_deletes, node_a.n_installs);
+	GW_CHECK_EQ(node_b.n_deletes, node_b.n_installs);
+	teardown_pair();
+	return 0;
+}
+
 /* ------------------------------------------------------- keyingtries */
 
 static uint32_t g_keyingtries;
@@ -1384,6 +1413,12 @@ test_lifetimes_dpd(void)
 			teardown_pair();
 			failed++;
 		}
+	}
+	rc = run_ike_hard_lifetime();
+	printf("  %s IKE_SA hard lifetime\n", rc ? "FAIL" : "ok");
+	if (rc) {
+		teardown_pair();
+		failed++;
 	}
 	for (int forever = 0; forever <= 1; forever++) {
 		rc = run_keyingtries(forever ? GW_IKEV2_KEYINGTRIES_FOREVER : 3);
