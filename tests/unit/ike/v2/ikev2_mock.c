@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The IKEv2 tests' mock network and installer (ikev2_mock.h). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -168,4 +169,19 @@ run(uint64_t *now, uint64_t ms)
 			gw_ikev2_tick(net.nodes[k]->e, *now);
 		pump();
 	}
+}
+
+int
+mock_report(int rc, void (*teardown)(void), const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("  %s ", rc ? "FAIL" : "ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (rc)
+		teardown();
+	return rc != 0;
 }

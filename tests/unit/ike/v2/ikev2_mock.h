@@ -68,5 +68,12 @@ bool addr_eq(const struct gw_addr *a, const struct gw_addr *b);
 void pump(void);
 /** Lets time pass in 500 ms steps, ticking both engines. */
 void run(uint64_t *now, uint64_t ms);
+/**
+ * Reports one case of a table: "  ok NAME" or "  FAIL NAME" (NAME from
+ * the printf-style fmt); a failed case may leave its engines up, so
+ * teardown() runs then. Returns 1 for a failure, else 0.
+ */
+int mock_report(int rc, void (*teardown)(void), const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif /* IKEV2_MOCK_H */

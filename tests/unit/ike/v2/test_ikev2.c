@@ -461,11 +461,7 @@ test_exchanges(void)
 	for (size_t i = 0; i < sizeof(ex_cases) / sizeof(ex_cases[0]); i++) {
 		int rc = run_case(&ex_cases[i]);
 
-		printf("  %s %s\n", rc ? "FAIL" : "ok", ex_cases[i].name);
-		if (rc) {
-			teardown_pair();
-			failed++;
-		}
+		failed += mock_report(rc, teardown_pair, "%s", ex_cases[i].name);
 	}
 	return failed;
 }
@@ -703,11 +699,7 @@ test_deletes(void)
 	for (size_t i = 0; i < sizeof(del_cases) / sizeof(del_cases[0]); i++) {
 		int rc = run_del(&del_cases[i]);
 
-		printf("  %s %s\n", rc ? "FAIL" : "ok", del_cases[i].name);
-		if (rc) {
-			teardown_pair();
-			failed++;
-		}
+		failed += mock_report(rc, teardown_pair, "%s", del_cases[i].name);
 	}
 	return failed;
 }
@@ -991,22 +983,14 @@ test_rekey(void)
 	for (size_t i = 0; i < sizeof(rekey_cases) / sizeof(rekey_cases[0]); i++) {
 		int rc = run_rekey(&rekey_cases[i]);
 
-		printf("  %s child rekey %s\n", rc ? "FAIL" : "ok",
-		       rekey_cases[i].name);
-		if (rc) {
-			teardown_pair();
-			failed++;
-		}
+		failed += mock_report(rc, teardown_pair, "child rekey %s",
+				      rekey_cases[i].name);
 	}
 	for (int i = 0; i < 4; i++) {
 		int rc = run_rekey_ike(i & 1, i & 2);
 
-		printf("  %s IKE rekey by %s%s\n", rc ? "FAIL" : "ok",
-		       i & 1 ? "responder" : "initiator", i & 2 ? ", PFS" : "");
-		if (rc) {
-			teardown_pair();
-			failed++;
-		}
+		failed += mock_report(rc, teardown_pair, "IKE rekey by %s%s",
+				      i & 1 ? "responder" : "initiator", i & 2 ? ", PFS" : "");
 	}
 	return failed;
 }
@@ -1155,11 +1139,7 @@ test_collisions(void)
 
 		for (int round = 0; round < 8 && !rc; round++)
 			rc = run_collision(t[i].kind, t[i].pfs);
-		printf("  %s %s\n", rc ? "FAIL" : "ok", t[i].name);
-		if (rc) {
-			teardown_pair();
-			failed++;
-		}
+		failed += mock_report(rc, teardown_pair, "%s", t[i].name);
 	}
 	return failed;
 }
@@ -1395,38 +1375,19 @@ test_lifetimes_dpd(void)
 	int failed = 0, rc;
 
 	rc = run_lifetimes();
-	printf("  %s lifetime-driven CHILD_SA and IKE_SA rekeys\n", rc ? "FAIL" : "ok");
-	if (rc) {
-		teardown_pair();
-		failed++;
-	}
+	failed += mock_report(rc, teardown_pair, "lifetime-driven CHILD_SA and IKE_SA rekeys");
 	rc = run_hard_expiry();
-	printf("  %s CHILD_SA hard lifetime\n", rc ? "FAIL" : "ok");
-	if (rc) {
-		teardown_pair();
-		failed++;
-	}
+	failed += mock_report(rc, teardown_pair, "CHILD_SA hard lifetime");
 	for (uint8_t act = 0; act <= GW_IKEV2_DPD_TRAP; act++) {
 		rc = run_dpd(act);
-		printf("  %s %s\n", rc ? "FAIL" : "ok", names[act]);
-		if (rc) {
-			teardown_pair();
-			failed++;
-		}
+		failed += mock_report(rc, teardown_pair, "%s", names[act]);
 	}
 	rc = run_ike_hard_lifetime();
-	printf("  %s IKE_SA hard lifetime\n", rc ? "FAIL" : "ok");
-	if (rc) {
-		teardown_pair();
-		failed++;
-	}
+	failed += mock_report(rc, teardown_pair, "IKE_SA hard lifetime");
 	for (int forever = 0; forever <= 1; forever++) {
 		rc = run_keyingtries(forever ? GW_IKEV2_KEYINGTRIES_FOREVER : 3);
-		printf("  %s keyingtries %s\n", rc ? "FAIL" : "ok", forever ? "forever" : "3");
-		if (rc) {
-			teardown_pair();
-			failed++;
-		}
+		failed += mock_report(rc, teardown_pair, "keyingtries %s",
+				      forever ? "forever" : "3");
 	}
 	return failed;
 }

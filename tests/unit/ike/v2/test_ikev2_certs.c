@@ -439,11 +439,7 @@ test_exchanges(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int rc = run_case(&cases[i]);
 
-		printf("  %s %s\n", rc ? "FAIL" : "ok  ", cases[i].name);
-		if (rc) {
-			teardown_pair();
-			failed++;
-		}
+		failed += mock_report(rc, teardown_pair, "%s", cases[i].name);
 	}
 	return failed;
 }
