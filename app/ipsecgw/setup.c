@@ -138,6 +138,7 @@ setup_workers(const struct gw_cfg *cfg)
 			return -1;
 		}
 		w->esp.stats = &w->stats;
+		w->esp.dec_ttl = true; /* inbound packets are forwarded */
 		gw_dp.workers[i] = w;
 		gw_ctrl_bind_worker(&gw_dp.ctrl, i, &w->msg_applied);
 	}

@@ -393,24 +393,6 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	esp_by_runs(w, prot, sas, n_prot, fwd, n_fwd);
 }
 
-/* Decrypted packets are forwarded: their inner TTL drops by one. */
-static uint16_t
-dec_inner_ttl(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n)
-{
-	uint16_t k = 0;
-
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(mb[i], struct rte_ipv4_hdr *);
-
-		if (unlikely(gw_ipv4_dec_ttl(ip) <= 1)) {
-			drop(w, mb[i], GW_DROP_TTL);
-			continue;
-		}
-		mb[k++] = mb[i];
-	}
-	return k;
-}
-
 /*
  * SAs for a burst's SPIs. Packets of one SA tend to come in runs, so only
  * the first SPI of each run is looked up (one rte_hash bulk call for the
@@ -457,7 +439,7 @@ stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	struct rte_mbuf *own[GW_BURST_MAX];
 	struct gw_sa *sas[GW_BURST_MAX];
 	uint64_t hits = 0;
-	uint16_t n_keyed = 0, n_own = 0, first = *n_fwd;
+	uint16_t n_keyed = 0, n_own = 0;
 	struct rte_mbuf *keyed[GW_BURST_MAX];
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -494,8 +476,8 @@ stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 		own[n_own] = keyed[i];
 		sas[n_own++] = sa;
 	}
+	/* the ESP step also drops the inner TTL (gw_esp_ctx.dec_ttl) */
 	esp_by_runs(w, own, sas, n_own, fwd, n_fwd);
-	*n_fwd = first + dec_inner_ttl(w, &fwd[first], *n_fwd - first);
 }
 
 /* Clear traffic from the unprotected side: allowed only by a bypass policy. */
@@ -756,13 +738,8 @@ gw_worker_handoff(struct gw_worker *w)
 		}
 		esp_by_runs(w, dir_mb[GW_DIR_OUT], dir_sa[GW_DIR_OUT], n_dir[GW_DIR_OUT],
 			    fwd, &n_fwd);
-		if (n_dir[GW_DIR_IN]) {
-			uint16_t first = n_fwd;
-
-			esp_by_runs(w, dir_mb[GW_DIR_IN], dir_sa[GW_DIR_IN],
-				    n_dir[GW_DIR_IN], fwd, &n_fwd);
-			n_fwd = first + dec_inner_ttl(w, &fwd[first], n_fwd - first);
-		}
+		esp_by_runs(w, dir_mb[GW_DIR_IN], dir_sa[GW_DIR_IN], n_dir[GW_DIR_IN],
+			    fwd, &n_fwd);
 		stage_forward(w, fwd, n_fwd);
 		total += n;
 	} while (n == w->burst && total < 1024);

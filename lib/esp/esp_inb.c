@@ -16,6 +16,7 @@
 #include <rte_prefetch.h>
 
 #include "esp.h"
+#include "gw_pkt.h"
 
 /* What the checks before the crypto found, for the steps after it. */
 struct inb_pkt {
@@ -80,8 +81,8 @@ inb_pre(struct gw_sa *sa, struct rte_mbuf *m, struct inb_pkt *st,
  * selectors, then the outer headers and trailer are stripped. ESP_OK
  * (with the inner length in *tot) or the drop reason. */
 static __rte_always_inline enum gw_drop
-inb_post(struct gw_sa *sa, struct rte_mbuf *m, const struct inb_pkt *st,
-	 uint32_t *tot, const enum esp_family fam)
+inb_post(const struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *m,
+	 const struct inb_pkt *st, uint32_t *tot, const enum esp_family fam)
 {
 	const uint32_t esp_iv = sizeof(struct rte_esp_hdr) + esp_iv_len(fam);
 	const uint8_t *ct = st->ct;
@@ -102,7 +103,7 @@ inb_post(struct gw_sa *sa, struct rte_mbuf *m, const struct inb_pkt *st,
 
 	/* --- inner header --- */
 	if (GW_LIKELY(nh == ESP_NH_IPV4)) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)ct;
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(uintptr_t)ct;
 
 		if (GW_UNLIKELY(ilen < sizeof(*ip) || (ip->version_ihl >> 4) != 4))
 			return GW_DROP_MALFORMED;
@@ -113,6 +114,8 @@ inb_post(struct gw_sa *sa, struct rte_mbuf *m, const struct inb_pkt *st,
 		if (GW_UNLIKELY(!gw_sa_inner_ok4(sa, rte_be_to_cpu_32(ip->src_addr),
 						 rte_be_to_cpu_32(ip->dst_addr))))
 			return GW_DROP_INNER_POLICY;
+		if (ctx->dec_ttl && GW_UNLIKELY(gw_ipv4_dec_ttl(ip) <= 1))
+			return GW_DROP_TTL;
 		ptype = RTE_PTYPE_L3_IPV4;
 	} else if (nh == ESP_NH_IPV6) {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)ct;
@@ -176,7 +179,7 @@ inb_tunnel_gcm(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
 			why = GW_DROP_ICV;
 			goto drop;
 		}
-		why = inb_post(sa, mb[i], &st, &tot, fam);
+		why = inb_post(ctx, sa, mb[i], &st, &tot, fam);
 		if (GW_UNLIKELY(why != ESP_OK))
 			goto drop;
 		bytes += tot;
@@ -241,7 +244,7 @@ inb_tunnel_jobs(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
 			if (w == ESP_OK && !ops[op_of[i - base]].ok)
 				w = GW_DROP_ICV;
 			if (w == ESP_OK)
-				w = inb_post(sa, mb[i], &st[i - base], &tot, fam);
+				w = inb_post(ctx, sa, mb[i], &st[i - base], &tot, fam);
 			if (GW_UNLIKELY(w != ESP_OK)) {
 				inb_drop(ctx, sa, w);
 				continue;

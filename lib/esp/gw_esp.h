@@ -17,6 +17,7 @@
 #ifndef GW_ESP_H
 #define GW_ESP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gw_crypto.h"
@@ -29,6 +30,11 @@ struct rte_mbuf;
 struct gw_esp_ctx {
 	struct gw_crypto_lcore crypto;
 	struct gw_worker_stats *stats; /**< this worker's drop counters */
+	/**
+	 * Inbound: the decapsulated packet is forwarded, so its TTL drops by
+	 * one while its header is still in L1 (TTL <= 1: GW_DROP_TTL).
+	 */
+	bool dec_ttl;
 };
 
 /**
