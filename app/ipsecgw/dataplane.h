@@ -34,6 +34,7 @@ struct gw_dp_port {
 	uint16_t nb_rxq;
 	bool rx_ipv4_cksum;
 	struct rte_ether_addr mac;
+	uint64_t mac64;            /**< mac in the low 6 bytes of a little-endian load */
 	const struct gw_cfg_port *cfg;
 };
 

@@ -54,6 +54,8 @@ setup_ports(const struct gw_cfg *cfg, unsigned n_workers)
 		dp->nb_rxq = out.nb_rxq;
 		dp->rx_ipv4_cksum = out.rx_ipv4_cksum;
 		dp->mac = out.mac;
+		dp->mac64 = 0;
+		memcpy(&dp->mac64, &dp->mac, sizeof(dp->mac));
 		dp->cfg = p;
 		gw_dp.port_ids[i] = id;
 		gw_dp.n_ports++;

@@ -203,19 +203,26 @@ classify_local(struct gw_worker *w, struct rte_mbuf *m, struct rte_ether_hdr *et
 	drop(w, m, GW_DROP_NOT_FOR_US);
 }
 
-static inline bool
-is_broadcast_or_multicast(uint32_t dst)
+/* Where a packet's destination address leads. */
+enum dst_kind { DST_TRANSIT, DST_LOCAL, DST_NOT_FOR_US };
+
+/* One pass over our addresses: one of them, a broadcast or multicast
+ * address (class D/E, limited or a local subnet's broadcast), or transit. */
+static inline enum dst_kind
+dst_kind(uint32_t dst)
 {
-	if (dst >= 0xe0000000u) /* class D multicast, class E, limited broadcast */
-		return true;
+	enum dst_kind k = dst >= 0xe0000000u ? DST_NOT_FOR_US : DST_TRANSIT;
+
 	for (unsigned i = 0; i < gw_dp.n_local; i++) {
 		const struct gw_local_addr *l = &gw_dp.local[i];
 
+		if (dst == l->ip)
+			return DST_LOCAL;
 		if (l->mask != ~0u && (dst & ~l->mask) == ~l->mask &&
 		    (dst & l->mask) == (l->ip & l->mask))
-			return true;
+			k = DST_NOT_FOR_US;
 	}
-	return false;
+	return k;
 }
 
 /* 5-tuple of an IPv4 packet whose header is at the start of the data. */
@@ -610,6 +617,93 @@ stage_forward(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n)
 	}
 }
 
+/*
+ * The common frame, checked with one branch: one segment, unicast to this
+ * port's MAC from another MAC, IPv4 without options, lengths that agree,
+ * a right header checksum (or the NIC's word for it). Anything else goes
+ * through frame_checks_slow, which finds what exactly is wrong.
+ */
+static inline bool
+frame_is_plain_ipv4(const struct rte_mbuf *m, const struct rte_ether_hdr *eth, uint16_t len)
+{
+	const uint64_t mac_mask = rte_cpu_to_le_64(0xffffffffffffull);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	uint64_t mine = gw_dp.port[m->port].mac64, dst, src;
+	uint16_t tot;
+	bool bad;
+
+	if (unlikely(len < ETH_LEN + sizeof(*ip)))
+		return false;
+	memcpy(&dst, &eth->dst_addr, sizeof(dst));
+	memcpy(&src, &eth->src_addr, sizeof(src));
+	tot = rte_be_to_cpu_16(ip->total_length);
+	bad = (m->nb_segs != 1) | (((dst ^ mine) & mac_mask) != 0) |
+	      (((src ^ mine) & mac_mask) == 0) |
+	      (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) |
+	      (ip->version_ihl != RTE_IPV4_VHL_DEF) | (tot < sizeof(*ip)) |
+	      (ETH_LEN + tot > len) |
+	      !((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) | gw_ipv4_cksum_ok(ip, sizeof(*ip)));
+	return !bad;
+}
+
+/* Every check of frame_is_plain_ipv4 one at a time, with its drop reason;
+ * ARP goes to the control path. True when the frame is IPv4 to go on
+ * with (options, multicast MAC), its header and lengths in *ipp. */
+static bool
+frame_checks_slow(struct gw_worker *w, struct rte_mbuf *m, struct rte_ether_hdr *eth,
+		  uint16_t len, struct rte_ipv4_hdr **ipp, uint16_t *ihlp, uint16_t *totp)
+{
+	struct rte_ipv4_hdr *ip;
+	uint16_t ihl, tot;
+
+	if (unlikely(m->nb_segs != 1)) {
+		drop(w, m, GW_DROP_MULTISEG);
+		return false;
+	}
+	if (unlikely(len < ETH_LEN)) {
+		drop(w, m, GW_DROP_MALFORMED);
+		return false;
+	}
+	/* AF_PACKET may hand our own transmissions back to us */
+	if (unlikely(rte_is_same_ether_addr(&eth->src_addr,
+					    &gw_dp.port[m->port].mac))) {
+		drop(w, m, GW_DROP_LOOPED);
+		return false;
+	}
+	/* a router takes only frames for its MAC, broadcast or multicast */
+	if (unlikely(!rte_is_multicast_ether_addr(&eth->dst_addr) &&
+		     !rte_is_same_ether_addr(&eth->dst_addr,
+					     &gw_dp.port[m->port].mac))) {
+		drop(w, m, GW_DROP_OTHER_HOST);
+		return false;
+	}
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+		to_control(w, m);
+		return false;
+	}
+	if (unlikely(eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
+		drop(w, m, GW_DROP_UNSUPPORTED);
+		return false;
+	}
+	*ipp = ip = (struct rte_ipv4_hdr *)(eth + 1);
+	if (unlikely(len < ETH_LEN + sizeof(*ip) || (ip->version_ihl >> 4) != 4)) {
+		drop(w, m, GW_DROP_MALFORMED);
+		return false;
+	}
+	*ihlp = ihl = rte_ipv4_hdr_len(ip);
+	*totp = tot = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(ihl < sizeof(*ip) || tot < ihl || ETH_LEN + tot > len)) {
+		drop(w, m, GW_DROP_MALFORMED);
+		return false;
+	}
+	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
+	    unlikely(!gw_ipv4_cksum_ok(ip, ihl))) {
+		drop(w, m, GW_DROP_BAD_CHECKSUM);
+		return false;
+	}
+	return true;
+}
+
 void
 gw_worker_process(struct gw_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 {
@@ -624,64 +718,26 @@ gw_worker_process(struct gw_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		struct rte_ipv4_hdr *ip;
 		uint16_t ihl, tot, len = rte_pktmbuf_data_len(m);
-		uint32_t dst;
+		enum dst_kind kind;
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if (unlikely(m->nb_segs != 1)) {
-			drop(w, m, GW_DROP_MULTISEG);
-			continue;
-		}
-		if (unlikely(len < ETH_LEN)) {
-			drop(w, m, GW_DROP_MALFORMED);
-			continue;
-		}
-		/* AF_PACKET may hand our own transmissions back to us */
-		if (unlikely(rte_is_same_ether_addr(&eth->src_addr,
-						    &gw_dp.port[m->port].mac))) {
-			drop(w, m, GW_DROP_LOOPED);
-			continue;
-		}
-		/* a router takes only frames for its MAC, broadcast or multicast */
-		if (unlikely(!rte_is_multicast_ether_addr(&eth->dst_addr) &&
-			     !rte_is_same_ether_addr(&eth->dst_addr,
-						     &gw_dp.port[m->port].mac))) {
-			drop(w, m, GW_DROP_OTHER_HOST);
-			continue;
-		}
-		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
-			to_control(w, m);
-			continue;
-		}
-		if (unlikely(eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
-			drop(w, m, GW_DROP_UNSUPPORTED);
-			continue;
-		}
-		ip = (struct rte_ipv4_hdr *)(eth + 1);
-		if (unlikely(len < ETH_LEN + sizeof(*ip) || (ip->version_ihl >> 4) != 4)) {
-			drop(w, m, GW_DROP_MALFORMED);
-			continue;
-		}
-		ihl = rte_ipv4_hdr_len(ip);
-		tot = rte_be_to_cpu_16(ip->total_length);
-		if (unlikely(ihl < sizeof(*ip) || tot < ihl || ETH_LEN + tot > len)) {
-			drop(w, m, GW_DROP_MALFORMED);
-			continue;
-		}
-		if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
-		    unlikely(!gw_ipv4_cksum_ok(ip, ihl))) {
-			drop(w, m, GW_DROP_BAD_CHECKSUM);
+		if (likely(frame_is_plain_ipv4(m, eth, len))) {
+			ip = (struct rte_ipv4_hdr *)(eth + 1);
+			ihl = sizeof(*ip);
+			tot = rte_be_to_cpu_16(ip->total_length);
+		} else if (!frame_checks_slow(w, m, eth, len, &ip, &ihl, &tot)) {
 			continue;
 		}
 		/* drop Ethernet padding so lengths are the IP lengths */
 		if (ETH_LEN + tot < len)
 			rte_pktmbuf_trim(m, len - ETH_LEN - tot);
-		dst = rte_be_to_cpu_32(ip->dst_addr);
-		if (gw_dp_local_lookup(dst)) {
+		kind = dst_kind(rte_be_to_cpu_32(ip->dst_addr));
+		if (kind == DST_LOCAL) {
 			classify_local(w, m, eth, ip, ihl, esp_in, &n_esp);
 			continue;
 		}
-		if (unlikely(is_broadcast_or_multicast(dst))) {
+		if (unlikely(kind == DST_NOT_FOR_US)) {
 			drop(w, m, GW_DROP_NOT_FOR_US);
 			continue;
 		}
