@@ -113,11 +113,11 @@ format_sa(struct gw_out *o, const struct gw_ctl_sa *cs)
 	gw_out_u64(o, "owner_worker", sa->owner);
 	gw_out_u64(o, "packets", rd(&sa->cnt.packets) - cs->base.packets);
 	gw_out_u64(o, "bytes", rd(&sa->cnt.bytes) - cs->base.bytes);
-	gw_out_u64(o, "drops", rd(&sa->cnt.drops) - cs->base.drops);
-	gw_out_u64(o, "replay", rd(&sa->cnt.replay) - cs->base.replay);
-	gw_out_u64(o, "icv", rd(&sa->cnt.icv) - cs->base.icv);
-	gw_out_u64(o, "bad_padding", rd(&sa->cnt.bad_padding) - cs->base.bad_padding);
-	gw_out_u64(o, "inner_policy", rd(&sa->cnt.inner_policy) - cs->base.inner_policy);
+	gw_out_u64(o, "drops", rd(&sa->err.drops) - cs->base_err.drops);
+	gw_out_u64(o, "replay", rd(&sa->err.replay) - cs->base_err.replay);
+	gw_out_u64(o, "icv", rd(&sa->err.icv) - cs->base_err.icv);
+	gw_out_u64(o, "bad_padding", rd(&sa->err.bad_padding) - cs->base_err.bad_padding);
+	gw_out_u64(o, "inner_policy", rd(&sa->err.inner_policy) - cs->base_err.inner_policy);
 	if (sa->dir == GW_DIR_OUT) {
 		gw_out_u64(o, "seq", rd(&sa->seq));
 	} else {
@@ -318,6 +318,17 @@ cmd_show_stats(struct gw_out *o, int argc, char **argv, void *ctx)
 	return 0;
 }
 
+/* Copies counters a worker is updating, one relaxed 64-bit load each. */
+static void
+snapshot_u64s(void *dst, const void *live, size_t size)
+{
+	const uint64_t *src = live;
+	uint64_t *d = dst;
+
+	for (size_t k = 0; k < size / 8; k++)
+		d[k] = rd(&src[k]);
+}
+
 static int
 cmd_clear_stats(struct gw_out *o, int argc, char **argv, void *ctx)
 {
@@ -325,12 +336,10 @@ cmd_clear_stats(struct gw_out *o, int argc, char **argv, void *ctx)
 	for (unsigned i = 0; i < gw_dp.n_workers; i++)
 		snapshot_worker(i, &gw_control.base[i]);
 	for (unsigned i = 0; i < gw_control.n_sas; i++) {
-		const struct gw_sa_counters *live = &gw_control.sas[i].sa->cnt;
-		const uint64_t *src = (const uint64_t *)live;
-		uint64_t *dst = (uint64_t *)&gw_control.sas[i].base;
+		struct gw_ctl_sa *cs = &gw_control.sas[i];
 
-		for (size_t k = 0; k < sizeof(*live) / 8; k++)
-			dst[k] = rd(&src[k]);
+		snapshot_u64s(&cs->base, &cs->sa->cnt, sizeof(cs->base));
+		snapshot_u64s(&cs->base_err, &cs->sa->err, sizeof(cs->base_err));
 	}
 	memset(&gw_control.stats, 0, sizeof(gw_control.stats));
 	gw_out_str(o, "result", "statistics cleared");

@@ -25,7 +25,8 @@
 /** The control path's record of an installed SA. */
 struct gw_ctl_sa {
 	struct gw_sa *sa;
-	struct gw_sa_counters base; /**< counters at the last `clear stats` */
+	struct gw_sa_traffic base;     /**< counters at the last `clear stats` */
+	struct gw_sa_errors base_err;
 	uint64_t installed_ns;
 };
 

@@ -15,6 +15,7 @@
 #ifndef GW_CRYPTO_H
 #define GW_CRYPTO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -71,24 +72,30 @@ enum gw_cbc_hmac {
 
 /**
  * Prefetches the parts of a key that sealing or opening @p len bytes
- * touches: the round keys and the GHASH key powers. intel-ipsec-mb's
- * AVX-512/VAES code stores the powers H^48..H^1 with H^1 last, so a short
- * packet reads the end of gcm_key_data (measured: 64 B frames read the
- * round keys and the last two lines, 1400 B ones the whole table); the
- * SSE/AVX2 code keeps 8 powers right after the round keys.
+ * touches. AES-GCM (@p gcm, with @p ghash_tail as the key's own field,
+ * passed in so that the key's first line need not be read): the round
+ * keys and the GHASH key powers. intel-ipsec-mb's AVX-512/VAES code
+ * stores the powers H^48..H^1 with H^1 last, so a short packet reads the
+ * end of gcm_key_data (measured: 64 B frames read the round keys and the
+ * last two lines, 1400 B ones the whole table); the SSE/AVX2 code keeps 8
+ * powers right after the round keys. Other families: the key's first
+ * line and the start of its schedule.
  */
 static inline void
-gw_aead_key_prefetch(const struct gw_aead_key *k, uint32_t len)
+gw_aead_key_prefetch(const struct gw_aead_key *k, bool gcm, bool ghash_tail, uint32_t len)
 {
 	const uint8_t *rk = k->gcm.expanded_keys;
 	const uint8_t *end = (const uint8_t *)(&k->gcm + 1);
 	const uint8_t *hk = end - (len / 16 + 5 > 48 ? 16u * 48 : 16u * (len / 16 + 5));
 
-	__builtin_prefetch(k);
 	/* round keys: 240 bytes at most */
 	for (unsigned off = 0; off < 256; off += 64)
 		__builtin_prefetch(rk + off);
-	if (!k->ghash_tail) {
+	if (!gcm) {
+		__builtin_prefetch(k);
+		return;
+	}
+	if (!ghash_tail) {
 		__builtin_prefetch(rk + 256);
 		__builtin_prefetch(rk + 320);
 		return;
@@ -221,19 +228,47 @@ gw_cbc_iv(struct gw_crypto_lcore *c, const struct gw_aead_key *k, uint64_t seq,
 void gw_aead_key_wipe(struct gw_aead_key *k);
 
 /**
- * Encrypts len bytes in place or src->dst, RFC 4106 nonce = salt | iv8,
- * and writes a 16-byte tag.
+ * AES-GCM seal from parts a caller may keep elsewhere (an SA keeps the
+ * function and the salt in its hot lines): encrypts len bytes in place or
+ * src->dst, RFC 4106 nonce = salt | iv8, and writes a 16-byte tag.
  */
+static inline void
+gw_gcm_seal(struct gw_crypto_lcore *c, gw_gcm_fn encrypt, const uint8_t salt[4],
+	    const struct gcm_key_data *key, uint8_t *dst, const uint8_t *src, uint64_t len,
+	    const uint8_t iv8[8], const uint8_t *aad, uint64_t aad_len, uint8_t tag[16])
+{
+	uint8_t nonce[12];
+
+	memcpy(nonce, salt, 4);
+	memcpy(nonce + 4, iv8, 8);
+	encrypt(key, &c->gcm_ctx, dst, src, len, nonce, aad, aad_len, tag, 16);
+}
+
+/**
+ * AES-GCM open, the counterpart of gw_gcm_seal: 0 when the computed tag
+ * equals `tag` (compared in constant time), -1 otherwise.
+ */
+static inline int
+gw_gcm_open(struct gw_crypto_lcore *c, gw_gcm_fn decrypt, const uint8_t salt[4],
+	    const struct gcm_key_data *key, uint8_t *dst, const uint8_t *src, uint64_t len,
+	    const uint8_t iv8[8], const uint8_t *aad, uint64_t aad_len, const uint8_t tag[16])
+{
+	uint8_t nonce[12];
+	uint8_t computed[16];
+
+	memcpy(nonce, salt, 4);
+	memcpy(nonce + 4, iv8, 8);
+	decrypt(key, &c->gcm_ctx, dst, src, len, nonce, aad, aad_len, computed, 16);
+	return gw_ct_diff16(computed, tag) == 0 ? 0 : -1;
+}
+
+/** gw_gcm_seal with everything from the key. */
 static inline void
 gw_aead_seal(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 	     uint8_t *dst, const uint8_t *src, uint64_t len, const uint8_t iv8[8],
 	     const uint8_t *aad, uint64_t aad_len, uint8_t tag[16])
 {
-	uint8_t nonce[12];
-
-	memcpy(nonce, k->salt, 4);
-	memcpy(nonce + 4, iv8, 8);
-	k->encrypt(&k->gcm, &c->gcm_ctx, dst, src, len, nonce, aad, aad_len, tag, 16);
+	gw_gcm_seal(c, k->encrypt, k->salt, &k->gcm, dst, src, len, iv8, aad, aad_len, tag);
 }
 
 /**
@@ -247,14 +282,8 @@ gw_aead_open(struct gw_crypto_lcore *c, const struct gw_aead_key *k,
 	     const uint8_t iv8[8], const uint8_t *aad, uint64_t aad_len,
 	     const uint8_t tag[16])
 {
-	uint8_t nonce[12];
-	uint8_t computed[16];
-
-	memcpy(nonce, k->salt, 4);
-	memcpy(nonce + 4, iv8, 8);
-	k->decrypt(&k->gcm, &c->gcm_ctx, dst, src, len, nonce, aad, aad_len,
-		   computed, 16);
-	return gw_ct_diff16(computed, tag) == 0 ? 0 : -1;
+	return gw_gcm_open(c, k->decrypt, k->salt, &k->gcm, dst, src, len, iv8, aad,
+			   aad_len, tag);
 }
 
 /** ChaCha20-Poly1305 seal, RFC 7634 nonce = salt | iv8, 16-byte tag. */

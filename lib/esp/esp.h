@@ -96,7 +96,7 @@ static inline void
 esp_drop(struct gw_esp_ctx *ctx, struct gw_sa *sa, enum gw_drop why)
 {
 	ctx->stats->drops[why]++;
-	sa->cnt.drops++;
+	sa->err.drops++;
 }
 
 /**

@@ -31,10 +31,10 @@ struct inb_pkt {
 static inline void
 inb_drop(struct gw_esp_ctx *ctx, struct gw_sa *sa, enum gw_drop why)
 {
-	sa->cnt.replay += why == GW_DROP_REPLAY;
-	sa->cnt.icv += why == GW_DROP_ICV;
-	sa->cnt.bad_padding += why == GW_DROP_BAD_PADDING;
-	sa->cnt.inner_policy += why == GW_DROP_INNER_POLICY;
+	sa->err.replay += why == GW_DROP_REPLAY;
+	sa->err.icv += why == GW_DROP_ICV;
+	sa->err.bad_padding += why == GW_DROP_BAD_PADDING;
+	sa->err.inner_policy += why == GW_DROP_INNER_POLICY;
 	esp_drop(ctx, sa, why);
 }
 
@@ -172,9 +172,9 @@ inb_tunnel_gcm(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
 			goto drop;
 		/* --- decrypt in place and verify the ICV --- */
 		esp_aad_fill(&aad, spi, st.seq, esn);
-		rc = gw_aead_open(&ctx->crypto, &sa->key, st.ct, st.ct, st.clen,
-				  (const uint8_t *)(st.esp + 1),
-				  (const uint8_t *)&aad, aad_len, st.ct + st.clen);
+		rc = gw_gcm_open(&ctx->crypto, sa->gcm, sa->salt, &sa->key.gcm, st.ct, st.ct,
+				 st.clen, (const uint8_t *)(st.esp + 1),
+				 (const uint8_t *)&aad, aad_len, st.ct + st.clen);
 		if (GW_UNLIKELY(rc != 0)) {
 			why = GW_DROP_ICV;
 			goto drop;

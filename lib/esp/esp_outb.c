@@ -188,9 +188,9 @@ outb_tunnel_gcm(struct gw_esp_ctx *ctx, struct gw_sa *sa, struct rte_mbuf *mb[],
 			continue;
 		}
 		esp_aad_fill(&aad, spi, st.seq, esn);
-		gw_aead_seal(&ctx->crypto, &sa->key, st.inner, st.inner, st.plen,
-			     st.esp + sizeof(struct rte_esp_hdr),
-			     (const uint8_t *)&aad, aad_len, st.icv);
+		gw_gcm_seal(&ctx->crypto, sa->gcm, sa->salt, &sa->key.gcm, st.inner,
+			    st.inner, st.plen, st.esp + sizeof(struct rte_esp_hdr),
+			    (const uint8_t *)&aad, aad_len, st.icv);
 		outb_post(sa, m);
 		bytes += st.len;
 		esp_keep(mb, &k, i);

@@ -205,6 +205,12 @@ gw_esp_sa_init(struct gw_sa *sa, const struct gw_cfg_sa *cfg,
 
 	if (esp_key_init(sa, cfg, &ai, c) != 0)
 		goto fail;
+	if (ai.fam == ESP_FAM_GCM) {
+		/* the per-packet parts of the key, in the SA's hot lines */
+		memcpy(sa->salt, sa->key.salt, sizeof(sa->salt));
+		sa->ghash_tail = sa->key.ghash_tail;
+		sa->gcm = cfg->dir == GW_DIR_OUT ? sa->key.encrypt : sa->key.decrypt;
+	}
 	if (cfg->dir == GW_DIR_OUT)
 		sa->overhead = (uint8_t)(sa->hdr_len + sizeof(struct rte_esp_hdr) +
 					 esp_iv_len(ai.fam) + esp_align_mask(ai.fam) +

@@ -50,10 +50,14 @@ struct gw_sa_sel4 {
 	uint32_t mask;
 };
 
-/** Packet and byte counters of one SA, written by its owner only. */
-struct gw_sa_counters {
+/** Traffic counters of one SA, written by its owner for every burst. */
+struct gw_sa_traffic {
 	uint64_t packets;
 	uint64_t bytes;            /**< inner (plaintext) bytes */
+};
+
+/** Drop counters of one SA, written by its owner on drops only. */
+struct gw_sa_errors {
 	uint64_t drops;            /**< all reasons; per reason in worker stats */
 	uint64_t replay;
 	uint64_t icv;
@@ -78,6 +82,12 @@ struct gw_sa {
 				    *   length, id and checksum zero */
 	uint64_t seq;              /**< outbound: last sequence number used */
 	uint64_t seq_limit;        /**< outbound: highest allowed (2^32-1 or 2^64-1) */
+	struct gw_sa_traffic cnt;
+	/* AES-GCM: what a packet needs of the key besides its schedule,
+	 * copied here so it never reads the key's own first line */
+	uint8_t salt[4];
+	uint8_t ghash_tail;        /**< see gw_aead_key.ghash_tail */
+	gw_gcm_fn gcm;             /**< encrypt (outbound) or decrypt (inbound); NULL if not GCM */
 	union {
 		uint8_t hdr[32];   /**< outbound: outer IPv4 [+ UDP] template */
 		/** inbound: what every packet checks, kept hot (copies of
@@ -88,14 +98,14 @@ struct gw_sa {
 			uint32_t local_v4; /**< outer destination, host order */
 		} in;
 	};
-	/* the counters end the second hot line: a packet of an SA touches
-	 * two lines of it besides its key (one DRAM miss less with many SAs) */
-	struct gw_sa_counters cnt;
+	/* a packet of an SA reads the two lines above and the key schedule
+	 * below, nothing else of it (with many SAs each line is a DRAM miss) */
 	struct gw_aead_key key;    /**< expanded once at install */
 	struct gw_sa_sel4 local_sel[GW_MAX_TS];   /**< inner destinations (in) */
 	struct gw_sa_sel4 remote_sel[GW_MAX_TS];  /**< inner sources (in) */
 
 	/* --- cold: control path and display --- */
+	struct gw_sa_errors err;
 	uint32_t size;             /**< bytes of this SA in use (see gw_sa_size) */
 	char name[GW_NAME_MAX];
 	uint32_t id;               /**< control-path handle */
@@ -112,8 +122,8 @@ struct gw_sa {
 	struct gw_replay replay;
 } __attribute__((aligned(64)));
 
-_Static_assert(__builtin_offsetof(struct gw_sa, cnt) + sizeof(struct gw_sa_counters) <= 128,
-	       "hot fields and counters must fit the first two cache lines");
+_Static_assert(__builtin_offsetof(struct gw_sa, key) == 128,
+	       "hot fields must fit the first two cache lines, the key follows");
 
 /**
  * Bytes an SA needs: outbound SAs stop before the replay window, inbound
@@ -144,7 +154,7 @@ gw_sa_prefetch_out(const struct gw_sa *sa, uint32_t len)
 {
 	__builtin_prefetch(sa);
 	__builtin_prefetch((const uint8_t *)sa + 64);
-	gw_aead_key_prefetch(&sa->key, len);
+	gw_aead_key_prefetch(&sa->key, sa->gcm != NULL, sa->ghash_tail, len);
 }
 
 /**
@@ -161,7 +171,7 @@ gw_sa_prefetch_in(const struct gw_sa *sa, uint32_t len)
 
 	__builtin_prefetch(sa);
 	__builtin_prefetch((const uint8_t *)sa + 64);
-	gw_aead_key_prefetch(&sa->key, len);
+	gw_aead_key_prefetch(&sa->key, sa->gcm != NULL, sa->ghash_tail, len);
 	__builtin_prefetch(&sa->replay);
 	__builtin_prefetch(bm + 64);
 	__builtin_prefetch(bm + 128);

@@ -388,7 +388,7 @@ test_outb_kat(void)
 		GW_CHECK(sa_out.seq == k->seq, "%s: seq", k->name);
 		GW_CHECK_EQ(sa_out.cnt.packets, 1);
 		GW_CHECK_EQ(sa_out.cnt.bytes, k->inner_len);
-		GW_CHECK_EQ(sa_out.cnt.drops, 0);
+		GW_CHECK_EQ(sa_out.err.drops, 0);
 		GW_CHECK_EQ(stats.encrypted, 1);
 		GW_CHECK(drops_are(GW_DROP_MALFORMED, 0) == 0, "%s: drops", k->name);
 	}
@@ -434,8 +434,8 @@ test_inb_kat(void)
 		good = inb_one(&m);
 		rte_pktmbuf_free(m);
 		GW_CHECK(good == 0, "%s: replay accepted", k->name);
-		GW_CHECK_EQ(sa_in.cnt.replay, 1);
-		GW_CHECK_EQ(sa_in.cnt.drops, 1);
+		GW_CHECK_EQ(sa_in.err.replay, 1);
+		GW_CHECK_EQ(sa_in.err.drops, 1);
 		GW_CHECK(drops_are(GW_DROP_REPLAY, 1) == 0, "%s: drops", k->name);
 	}
 	return 0;
@@ -536,8 +536,8 @@ test_inb_tamper(void)
 				 k->name, where[j]);
 			rte_pktmbuf_free(m);
 		}
-		GW_CHECK_EQ(sa_in.cnt.icv, GW_ARRAY_SIZE(where));
-		GW_CHECK_EQ(sa_in.cnt.drops, GW_ARRAY_SIZE(where));
+		GW_CHECK_EQ(sa_in.err.icv, GW_ARRAY_SIZE(where));
+		GW_CHECK_EQ(sa_in.err.drops, GW_ARRAY_SIZE(where));
 		GW_CHECK(drops_are(GW_DROP_ICV, GW_ARRAY_SIZE(where)) == 0, "drops");
 		/* The genuine packet is still accepted. */
 		m = inbound_mbuf(k->outer, k->outer_len, k->udp);
@@ -588,8 +588,8 @@ test_inb_truncated(void)
 	GW_CHECK(inb_one(&m) == 0, "l3_len 0 accepted");
 	rte_pktmbuf_free(m);
 	GW_CHECK(drops_are(GW_DROP_MALFORMED, 3) == 0, "malformed");
-	GW_CHECK_EQ(sa_in.cnt.drops, 12);
-	GW_CHECK_EQ(sa_in.cnt.icv, 0);
+	GW_CHECK_EQ(sa_in.err.drops, 12);
+	GW_CHECK_EQ(sa_in.err.icv, 0);
 	GW_CHECK_EQ(sa_in.replay.top, 0);
 
 	/* Wrong SPI for this SA (a lookup bug upstream). */
@@ -660,7 +660,7 @@ test_inb_forged(void)
 	GW_CHECK(inb_one(&m) == 0, "long pad length accepted");
 	rte_pktmbuf_free(m);
 	GW_CHECK_EQ(stats.drops[GW_DROP_BAD_PADDING], 2);
-	GW_CHECK_EQ(sa_in.cnt.bad_padding, 2);
+	GW_CHECK_EQ(sa_in.err.bad_padding, 2);
 
 	/* Next header: 59 dummy, 17 not a tunnel. */
 	ilen = build_inner4(inner, ok_src, ok_dst, 8, 5);
@@ -717,13 +717,13 @@ test_inb_forged(void)
 	GW_CHECK(inb_one(&m) == 0, "IPv6 accepted");
 	rte_pktmbuf_free(m);
 	GW_CHECK_EQ(stats.drops[GW_DROP_INNER_POLICY], 3);
-	GW_CHECK_EQ(sa_in.cnt.inner_policy, 3);
+	GW_CHECK_EQ(sa_in.err.inner_policy, 3);
 
 	GW_CHECK_EQ(sa_in.cnt.packets, 2);
 	GW_CHECK_EQ(stats.decrypted, 2);
-	GW_CHECK_EQ(sa_in.cnt.drops, 11);
-	GW_CHECK_EQ(sa_in.cnt.icv, 0);
-	GW_CHECK_EQ(sa_in.cnt.replay, 1);
+	GW_CHECK_EQ(sa_in.err.drops, 11);
+	GW_CHECK_EQ(sa_in.err.icv, 0);
+	GW_CHECK_EQ(sa_in.err.replay, 1);
 	return 0;
 }
 
@@ -804,7 +804,7 @@ test_inb_burst_partition(void)
 	GW_CHECK_EQ(stats.drops[GW_DROP_REPLAY], 1);
 	GW_CHECK_EQ(stats.drops[GW_DROP_ESP_TRUNCATED], 1);
 	GW_CHECK_EQ(stats.drops[GW_DROP_MULTISEG], 1);
-	GW_CHECK_EQ(sa_in.cnt.drops, 4);
+	GW_CHECK_EQ(sa_in.err.drops, 4);
 	GW_CHECK_EQ(sa_in.cnt.packets, 4);
 	GW_CHECK_EQ(stats.decrypted, 4);
 	free_all(mb, 8);
@@ -852,7 +852,7 @@ test_outb_drops(void)
 	GW_CHECK_EQ(stats.drops[GW_DROP_NO_ROOM], 2);
 	GW_CHECK_EQ(stats.drops[GW_DROP_MALFORMED], 1);
 	GW_CHECK_EQ(stats.drops[GW_DROP_MULTISEG], 1);
-	GW_CHECK_EQ(sa_out.cnt.drops, 4);
+	GW_CHECK_EQ(sa_out.err.drops, 4);
 	GW_CHECK_EQ(sa_out.cnt.packets, 2);
 	GW_CHECK_EQ(stats.encrypted, 2);
 	/* Sequence numbers were reserved for the whole burst. */
@@ -889,7 +889,7 @@ test_outb_seq_overflow(void)
 	/* Exhausted: nothing more goes out. */
 	GW_CHECK_EQ(sa_out.process(&ctx, &sa_out, &mb[4], 1), 0);
 	GW_CHECK(drops_are(GW_DROP_SEQ_OVERFLOW, 4) == 0, "still exhausted");
-	GW_CHECK_EQ(sa_out.cnt.drops, 4);
+	GW_CHECK_EQ(sa_out.err.drops, 4);
 	free_all(mb, 5);
 
 	/* With ESN the same numbers go on into the next epoch. */

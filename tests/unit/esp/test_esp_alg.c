@@ -326,7 +326,7 @@ test_inb_kat_replay(void)
 		good = inb_one(&m);
 		rte_pktmbuf_free(m);
 		GW_CHECK(good == 0, "%s: replay accepted", k->name);
-		GW_CHECK_EQ(sa_in.cnt.replay, 1);
+		GW_CHECK_EQ(sa_in.err.replay, 1);
 		GW_CHECK(drops_are(GW_DROP_REPLAY, 1) == 0, "%s: drops", k->name);
 	}
 	return 0;
@@ -366,7 +366,7 @@ test_inb_tamper(void)
 				 k->name, where[w]);
 			rte_pktmbuf_free(m);
 		}
-		GW_CHECK_EQ(sa_in.cnt.icv, GW_ARRAY_SIZE(where));
+		GW_CHECK_EQ(sa_in.err.icv, GW_ARRAY_SIZE(where));
 		GW_CHECK(drops_are(GW_DROP_ICV, GW_ARRAY_SIZE(where)) == 0,
 			 "%s: drops", k->name);
 		m = inbound_mbuf(k->outer, k->outer_len, k->udp);
@@ -444,8 +444,8 @@ test_inb_bad_padding(void)
 		GW_CHECK(inb_one(&m) == 0, "%s: pad length accepted", k->name);
 		rte_pktmbuf_free(m);
 
-		GW_CHECK(sa_in.cnt.bad_padding == 2, "%s: bad_padding %llu", k->name,
-			 (unsigned long long)sa_in.cnt.bad_padding);
+		GW_CHECK(sa_in.err.bad_padding == 2, "%s: bad_padding %llu", k->name,
+			 (unsigned long long)sa_in.err.bad_padding);
 		GW_CHECK(drops_are(GW_DROP_BAD_PADDING, 2) == 0, "%s: drops",
 			 k->name);
 		/* both were authentic: their sequence numbers are used up */
