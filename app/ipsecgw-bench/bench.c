@@ -63,6 +63,13 @@ static struct bench_opts opts = {
 	.rounds = 5,
 };
 static struct bench_run runs[GW_MAX_WORKERS];
+
+/* Many SAs: probe the memory floor (beyond the 32 MB of L3 a 64 B
+ * outbound packet's SA and key are 8 lines: 2 of the SA, 4 of round keys,
+ * 2 of GHASH powers). */
+#define MEMPROBE_MIN_SAS 16384
+#define MEMPROBE_LINES 8
+static struct bench_memprobe memprobe;
 static struct gw_sa **in_sas;      /* inbound SA i, for the replay rewind */
 static struct rte_ring *cap_ring[2]; /* capture mode: TX rings of lan, wan */
 static uint32_t feeding;           /* workers still feeding in this phase */
@@ -820,10 +827,12 @@ report(void)
 		return;
 	fprintf(j, "{\"alg\":\"%s\",\"sas\":%u,\"workers\":%u,\"udp\":%s,\"esn\":%s,"
 		"\"burst\":%u,\"duration_s\":%.2f,\"gbps_counts\":\"inner IP bytes\","
-		"\"sa_bytes_out\":%zu,\"sa_bytes_in\":%zu,\"results\":[",
+		"\"sa_bytes_out\":%zu,\"sa_bytes_in\":%zu,\"mem_chase_cycles\":%.1f,"
+		"\"mem_line_cycles\":%.1f,\"results\":[",
 		gw_esp_alg_name(opts.alg), opts.n_sas, opts.n_workers,
 		opts.udp ? "true" : "false", opts.esn ? "true" : "false", opts.burst,
-		opts.duration, gw_sa_size(GW_DIR_OUT, 0), gw_sa_size(GW_DIR_IN, GW_REPLAY_DEFAULT));
+		opts.duration, gw_sa_size(GW_DIR_OUT, 0), gw_sa_size(GW_DIR_IN, GW_REPLAY_DEFAULT),
+		memprobe.chase_cycles, memprobe.line_cycles);
 	for (unsigned i = 0; i < n_results; i++) {
 		const struct bench_result *r = &results[i];
 
@@ -922,6 +931,20 @@ main(int argc, char **argv)
 	       (heap_used() - heap_before) / gw_control.n_sas, gw_sa_size(GW_DIR_OUT, 0),
 	       gw_sa_size(GW_DIR_IN, GW_REPLAY_DEFAULT), GW_REPLAY_DEFAULT,
 	       sizeof(struct gw_aead_key));
+	if (opts.n_sas >= MEMPROBE_MIN_SAS && opts.capture_dir == NULL) {
+		size_t bytes = RTE_MIN((size_t)opts.n_sas * 2048, (size_t)512 << 20);
+
+		if (bench_memprobe(bytes, MEMPROBE_LINES, &memprobe) == 0)
+			printf("memory floor (%zu MB probed): a dependent miss %.0f cycles; %u lines "
+			       "per SA for 32 SAs in flight %.1f cycles per line, so a packet whose "
+			       "SA and key (%u lines) miss costs at least %.0f cycles more than "
+			       "with one SA\n", memprobe.bytes >> 20, memprobe.chase_cycles,
+			       memprobe.lines, memprobe.line_cycles, memprobe.lines,
+			       memprobe.lines * memprobe.line_cycles);
+		else
+			printf("memory floor: not measured (no %zu MB of DPDK memory left)\n",
+			       bytes >> 20);
+	}
 	printf("sizes are frames without FCS on the protected side; Gbps counts inner IP bytes; "
 	       "source = alloc+copy+TX only; limit = raw intel-ipsec-mb %s on the same payloads\n\n",
 	       gw_esp_alg_name(opts.alg));

@@ -81,6 +81,21 @@ int bench_traffic_build(struct bench_traffic *tr, const struct bench_opts *o,
 			uint16_t in_port);
 void bench_traffic_free(struct bench_traffic *tr);
 
+/** What bench_memprobe measured. */
+struct bench_memprobe {
+	double chase_cycles;       /**< TSC cycles of one dependent miss */
+	double line_cycles;        /**< TSC cycles per line, 32 objects in flight */
+	unsigned lines;            /**< lines per object (in one 4 KB page) */
+	size_t bytes;              /**< buffer probed */
+};
+
+/**
+ * The memory floor under many SAs: a dependent miss, and cycles per line
+ * when 32 objects of @p lines lines (one 4 KB page each) are prefetched
+ * together, over @p bytes of DPDK memory. 0, or -1 without memory.
+ */
+int bench_memprobe(size_t bytes, unsigned lines, struct bench_memprobe *out);
+
 /**
  * Raw intel-ipsec-mb rate (Mpps) for the ESP payloads of a size mix: the
  * direct API for AES-GCM, for ChaCha20-Poly1305 and AES-CBC + HMAC the job

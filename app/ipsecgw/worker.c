@@ -321,12 +321,33 @@ policy_action(const struct gw_spd_table *spd, const struct gw_spd_entry *e)
 	return e ? e->action : (spd ? spd->default_action : GW_ACT_DISCARD);
 }
 
+/*
+ * SA lines (beyond the two hot ones, which the lookup stages already asked
+ * for) and key schedule of packet i, ahead of its ESP step. With many SAs
+ * each is a DRAM miss; the core keeps only a couple of dozen misses in
+ * flight and drops software prefetches beyond that, so they are issued a
+ * few packets ahead (ESP_PREFETCH_AHEAD) rather than for a whole burst at
+ * once.
+ */
+#define ESP_PREFETCH_AHEAD 4
+
+static inline void
+esp_prefetch(struct rte_mbuf *mb[], struct gw_sa *sas[], uint16_t i, enum gw_sa_dir dir)
+{
+	if (i > 0 && sas[i] == sas[i - 1])
+		return; /* a run of one SA: already asked for */
+	if (dir == GW_DIR_OUT)
+		gw_sa_prefetch_out(sas[i], rte_pktmbuf_data_len(mb[i]));
+	else
+		gw_sa_prefetch_in(sas[i], rte_pktmbuf_data_len(mb[i]));
+}
+
 /* Runs packets through their SAs, one call per run of the same SA. */
 static void
 esp_by_runs(struct gw_worker *w, struct rte_mbuf *mb[], struct gw_sa *sas[],
-	    uint16_t n, struct rte_mbuf *fwd[], uint16_t *n_fwd)
+	    uint16_t n, enum gw_sa_dir dir, struct rte_mbuf *fwd[], uint16_t *n_fwd)
 {
-	uint16_t i = 0;
+	uint16_t i = 0, ahead = 0;
 	uint64_t t = prof_start();
 
 	while (i < n) {
@@ -335,6 +356,8 @@ esp_by_runs(struct gw_worker *w, struct rte_mbuf *mb[], struct gw_sa *sas[],
 
 		while (j < n && sas[j] == sa)
 			j++;
+		for (; ahead < n && ahead < j + ESP_PREFETCH_AHEAD; ahead++)
+			esp_prefetch(mb, sas, ahead, dir);
 		good = sa->process(&w->esp, sa, &mb[i], j - i);
 		for (uint16_t k = 0; k < good; k++)
 			fwd[(*n_fwd)++] = mb[i + k];
@@ -367,7 +390,7 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 			rte_prefetch0(match[i]);
 	for (uint16_t i = 0; i < n; i++)
 		if (match[i] && match[i]->sa)
-			gw_sa_prefetch_out(match[i]->sa, rte_pktmbuf_data_len(mb[i]));
+			rte_prefetch0(match[i]->sa); /* overhead and owner, below */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const struct gw_spd_entry *e = match[i];
@@ -397,7 +420,7 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 			drop(w, m, e ? GW_DROP_POLICY_DISCARD : GW_DROP_NO_POLICY);
 		}
 	}
-	esp_by_runs(w, prot, sas, n_prot, fwd, n_fwd);
+	esp_by_runs(w, prot, sas, n_prot, GW_DIR_OUT, fwd, n_fwd);
 }
 
 /*
@@ -408,26 +431,27 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
  */
 static inline void
 spi_lookup_bulk(struct gw_worker *w, const uint32_t spis[], const void *keys[],
-		struct rte_mbuf *mb[], uint16_t n, uint64_t *hits, void *data[])
+		uint16_t n, uint64_t *hits, void *data[])
 {
 	const void *ukeys[GW_BURST_MAX];
 	void *udata[GW_BURST_MAX];
-	uint16_t ulen[GW_BURST_MAX];
 	uint8_t run_of[GW_BURST_MAX];
 	uint64_t uhits = 0;
 	uint16_t n_u = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		if (i == 0 || spis[i] != spis[i - 1]) {
-			ulen[n_u] = rte_pktmbuf_data_len(mb[i]);
 			ukeys[n_u++] = keys[i];
 		}
 		run_of[i] = (uint8_t)(n_u - 1);
 	}
 	rte_hash_lookup_bulk_data(w->spi_table, ukeys, n_u, &uhits, udata);
+	/* the hot lines the checks below read; the rest ahead of ESP */
 	for (uint16_t u = 0; u < n_u; u++)
-		if (uhits & (1ull << u))
-			gw_sa_prefetch_in(udata[u], ulen[u]);
+		if (uhits & (1ull << u)) {
+			rte_prefetch0(udata[u]);
+			rte_prefetch0((const uint8_t *)udata[u] + 64);
+		}
 	*hits = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		data[i] = udata[run_of[i]];
@@ -464,7 +488,7 @@ stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 	}
 	if (n_keyed == 0)
 		return;
-	spi_lookup_bulk(w, spis, keys, keyed, n_keyed, &hits, data);
+	spi_lookup_bulk(w, spis, keys, n_keyed, &hits, data);
 	for (uint16_t i = 0; i < n_keyed; i++) {
 		struct gw_sa *sa = data[i];
 		const struct rte_ipv4_hdr *outer =
@@ -484,7 +508,7 @@ stage_inbound_esp(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 		sas[n_own++] = sa;
 	}
 	/* the ESP step also drops the inner TTL (gw_esp_ctx.dec_ttl) */
-	esp_by_runs(w, own, sas, n_own, fwd, n_fwd);
+	esp_by_runs(w, own, sas, n_own, GW_DIR_IN, fwd, n_fwd);
 }
 
 /* Clear traffic from the unprotected side: allowed only by a bypass policy. */
@@ -793,9 +817,9 @@ gw_worker_handoff(struct gw_worker *w)
 			dir_sa[sa->dir][n_dir[sa->dir]++] = sa;
 		}
 		esp_by_runs(w, dir_mb[GW_DIR_OUT], dir_sa[GW_DIR_OUT], n_dir[GW_DIR_OUT],
-			    fwd, &n_fwd);
+			    GW_DIR_OUT, fwd, &n_fwd);
 		esp_by_runs(w, dir_mb[GW_DIR_IN], dir_sa[GW_DIR_IN], n_dir[GW_DIR_IN],
-			    fwd, &n_fwd);
+			    GW_DIR_IN, fwd, &n_fwd);
 		stage_forward(w, fwd, n_fwd);
 		total += n;
 	} while (n == w->burst && total < 1024);
