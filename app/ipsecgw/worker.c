@@ -322,8 +322,8 @@ policy_action(const struct gw_spd_table *spd, const struct gw_spd_entry *e)
 }
 
 /*
- * SA lines (beyond the two hot ones, which the lookup stages already asked
- * for) and key schedule of packet i, ahead of its ESP step. With many SAs
+ * Key schedule (and inbound replay window) of packet i, ahead of its ESP
+ * step; the lookup stages already asked for the SA's hot lines. With many SAs
  * each is a DRAM miss; the core keeps only a couple of dozen misses in
  * flight and drops software prefetches beyond that, so they are issued a
  * few packets ahead (ESP_PREFETCH_AHEAD) rather than for a whole burst at
@@ -390,7 +390,7 @@ stage_outbound(struct gw_worker *w, struct rte_mbuf *mb[], uint16_t n,
 			rte_prefetch0(match[i]);
 	for (uint16_t i = 0; i < n; i++)
 		if (match[i] && match[i]->sa)
-			rte_prefetch0(match[i]->sa); /* overhead and owner, below */
+			gw_sa_prefetch_hot(match[i]->sa); /* overhead and owner, below */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const struct gw_spd_entry *e = match[i];
@@ -448,10 +448,8 @@ spi_lookup_bulk(struct gw_worker *w, const uint32_t spis[], const void *keys[],
 	rte_hash_lookup_bulk_data(w->spi_table, ukeys, n_u, &uhits, udata);
 	/* the hot lines the checks below read; the rest ahead of ESP */
 	for (uint16_t u = 0; u < n_u; u++)
-		if (uhits & (1ull << u)) {
-			rte_prefetch0(udata[u]);
-			rte_prefetch0((const uint8_t *)udata[u] + 64);
-		}
+		if (uhits & (1ull << u))
+			gw_sa_prefetch_hot(udata[u]);
 	*hits = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		data[i] = udata[run_of[i]];

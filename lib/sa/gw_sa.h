@@ -144,33 +144,37 @@ gw_sa_size(enum gw_sa_dir dir, uint32_t replay_window)
 }
 
 /**
- * Prefetches what processing a packet of @p len bytes with this outbound
- * SA reads: the hot fields with the outer header template, the counters
- * and the key schedule. Issued for a whole burst before the first packet
- * is processed, so the misses of many SAs overlap instead of adding up.
+ * Prefetches an SA's two hot lines: what the lookup stages check (owner,
+ * overhead, outer destination) and what every packet of it reads.
+ */
+static inline void
+gw_sa_prefetch_hot(const struct gw_sa *sa)
+{
+	__builtin_prefetch(sa);
+	__builtin_prefetch((const uint8_t *)sa + 64);
+}
+
+/**
+ * Prefetches the rest of what processing a packet of @p len bytes with
+ * this outbound SA reads, after gw_sa_prefetch_hot: the key schedule.
  */
 static inline void
 gw_sa_prefetch_out(const struct gw_sa *sa, uint32_t len)
 {
-	__builtin_prefetch(sa);
-	__builtin_prefetch((const uint8_t *)sa + 64);
 	gw_aead_key_prefetch(&sa->key, sa->gcm != NULL, sa->ghash_tail, len);
 }
 
 /**
- * The same for an inbound SA: hot fields (with the first selectors and
- * the local address), counters, key schedule and the replay window
- * (header and bitmap; the default 1024-packet window is 3 lines).
- * Every line is named: with thousands of SAs each one is a DRAM miss,
- * and one left to chance stalls the packet.
+ * The same for an inbound SA: key schedule and the replay window (header
+ * and bitmap; the default 1024-packet window is 3 lines). Every line is
+ * named: with thousands of SAs each one is a DRAM miss, and one left to
+ * chance stalls the packet.
  */
 static inline void
 gw_sa_prefetch_in(const struct gw_sa *sa, uint32_t len)
 {
 	const uint8_t *bm = (const uint8_t *)sa->replay.bitmap;
 
-	__builtin_prefetch(sa);
-	__builtin_prefetch((const uint8_t *)sa + 64);
 	gw_aead_key_prefetch(&sa->key, sa->gcm != NULL, sa->ghash_tail, len);
 	__builtin_prefetch(&sa->replay);
 	__builtin_prefetch(bm + 64);
